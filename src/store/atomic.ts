@@ -1,0 +1,104 @@
+/**
+ * Atomic, durable file writes and tolerant JSON reads. Every JSON file of the
+ * protocol goes through here: temp file in the same folder, fsync, rename over
+ * the target, fsync the folder. A reader sees the old file or the new one,
+ * never half of either. Builtins only: the worker runtime imports this.
+ */
+import { open, rename, unlink, readFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, join } from 'node:path';
+
+let tempCounter = 0;
+
+/** A temp name in the target's own folder, unique across processes. */
+export function tempPathFor(path: string): string {
+  tempCounter = (tempCounter + 1) % 1_000_000;
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${tempCounter}.${randomBytes(3).toString('hex')}.tmp`);
+}
+
+/** fsync a folder so that a rename or create inside it survives a power loss. */
+export async function fsyncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Write `data` to a new file and fsync it (no rename). */
+export async function writeFileDurable(path: string, data: string | Uint8Array, flag = 'wx'): Promise<void> {
+  const handle = await open(path, flag, 0o644);
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Replace `path` with `data` atomically and durably. */
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const temp = tempPathFor(path);
+  try {
+    await writeFileDurable(temp, data);
+    await rename(temp, path);
+  } catch (error) {
+    await unlink(temp).catch(() => {});
+    throw error;
+  }
+  await fsyncDir(dirname(path));
+}
+
+/** `JSON.stringify` + `writeFileAtomic`; pretty-printed so people can read job folders. */
+export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Why a JSON file could not be read. */
+export type ReadFailure =
+  | { ok: false; reason: 'missing'; message: string }
+  | { ok: false; reason: 'torn' | 'invalid'; message: string };
+
+export type ReadResult<T> = { ok: true; value: T; text: string } | ReadFailure;
+
+/** Anything with zod's `safeParse` shape; kept structural so this file never loads zod. */
+export interface Parser<T> {
+  safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] } };
+}
+
+/** Formats the first problems of a failed parse: `steps: Too small: expected number to be >=1`. */
+export function formatIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
+  return issues
+    .slice(0, 5)
+    .map((issue) => (issue.path.length ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message))
+    .join('; ');
+}
+
+/**
+ * Read and parse a JSON file. Never throws for a missing, torn or invalid file:
+ * returns a typed failure the caller reports. Other I/O errors (EACCES, EIO) throw.
+ */
+export async function readJsonFile<T = unknown>(path: string, parser?: Parser<T>): Promise<ReadResult<T>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ok: false, reason: 'missing', message: `${basename(path)} does not exist` };
+    throw error;
+  }
+  return parseJsonText(text, basename(path), parser);
+}
+
+export function parseJsonText<T>(text: string, name: string, parser?: Parser<T>): ReadResult<T> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, reason: 'torn', message: `${name} is not valid JSON (${(error as Error).message})` };
+  }
+  if (!parser) return { ok: true, value: raw as T, text };
+  const parsed = parser.safeParse(raw);
+  if (!parsed.success) return { ok: false, reason: 'invalid', message: `${name} does not match its schema: ${formatIssues(parsed.error.issues)}` };
+  return { ok: true, value: parsed.data, text };
+}

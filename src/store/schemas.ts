@@ -1,0 +1,62 @@
+/** zod schemas for the files of a job folder, checked on every read by the server. */
+import { z } from 'zod';
+import type { JobRecord } from '../types.js';
+
+const iso = z.string().min(1);
+
+export const failureKindSchema = z.enum(['error', 'invalid_input', 'exit', 'lost', 'timeout', 'spawn', 'invalid_result']);
+
+export const statePatchSchema = z.strictObject({
+  field: z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, 'a field name: a letter, then up to 63 of A-Z a-z 0-9 _ . -'),
+  pointer: z.string().regex(/^(\/([^~/]|~[01])*)*$/, 'a JSON pointer like /a/b/0').optional(),
+  mode: z.enum(['replace', 'merge', 'append']),
+});
+
+export const jobPatchSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('declarative'), patch: statePatchSchema }),
+  z.object({ kind: z.literal('named'), name: z.string().min(1).max(128), field: statePatchSchema.shape.field }),
+]);
+
+export const jobFailureSchema = z.object({ kind: failureKindSchema, message: z.string(), details: z.unknown().optional() });
+
+export const jobRecordSchema = z.object({
+  v: z.literal(1),
+  id: z.string(),
+  type: z.string(),
+  status: z.enum(['queued', 'running', 'completed', 'failed', 'cancelled']),
+  priority: z.number(),
+  createdAt: iso,
+  startedAt: iso.optional(),
+  finishedAt: iso.optional(),
+  timeoutMs: z.number().int().min(0),
+  attempt: z.number().int().min(0),
+  maxAttempts: z.number().int().min(1),
+  notBefore: iso.optional(),
+  inputDigest: z.string(),
+  command: z.array(z.string()).min(1),
+  pid: z.number().int().positive().optional(),
+  pidStartTime: z.string().optional(),
+  exitCode: z.number().int().nullable().optional(),
+  signal: z.string().nullable().optional(),
+  stopRequested: z.object({ reason: z.enum(['cancel', 'timeout']), at: iso }).optional(),
+  error: jobFailureSchema.optional(),
+  patch: jobPatchSchema.optional(),
+  patchState: z.enum(['none', 'pending', 'applied', 'skipped', 'error']),
+  patchError: z.string().optional(),
+  owner: z.string().optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+}) satisfies z.ZodType<JobRecord>;
+
+export const progressSchema = z.object({
+  current: z.number(),
+  total: z.number(),
+  message: z.string().optional(),
+  updatedAt: z.string(),
+});
+
+/** error.json as a worker writes it. Kinds other than the known ones are kept as `error`. */
+export const workerErrorSchema = z.object({
+  message: z.string(),
+  kind: z.string().optional(),
+  details: z.unknown().optional(),
+});
