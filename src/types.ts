@@ -133,6 +133,8 @@ export interface JobRecord {
   /** Set when cancel() or a timeout asked the worker to stop. */
   stopRequested?: { reason: 'cancel' | 'timeout'; at: string };
   error?: JobFailure;
+  /** Earlier attempts that failed and were retried. */
+  history?: { attempt: number; error: JobFailure; finishedAt: string }[];
   patch?: JobPatch;
   patchState: PatchState;
   patchError?: string;

@@ -40,6 +40,7 @@ export const jobRecordSchema = z.object({
   signal: z.string().nullable().optional(),
   stopRequested: z.object({ reason: z.enum(['cancel', 'timeout']), at: iso }).optional(),
   error: jobFailureSchema.optional(),
+  history: z.array(z.object({ attempt: z.number().int(), error: jobFailureSchema, finishedAt: iso })).optional(),
   patch: jobPatchSchema.optional(),
   patchState: z.enum(['none', 'pending', 'applied', 'skipped', 'error']),
   patchError: z.string().optional(),

@@ -1,0 +1,106 @@
+/**
+ * Runner options: every option has a default (in `DEFAULTS`, one place) and a
+ * clear message when it is wrong, e.g.
+ * ``Expected `maxConcurrent` to be a positive integer, got `0` (number)``.
+ */
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { JobsError, describeValue } from './errors.js';
+import type { Launcher } from './runner/launcher.js';
+
+export interface RunnerOptions {
+  /** Root of the job folders. Default `./jobs` (env `MCP_JOBS_DIR`). */
+  jobsDir?: string;
+  /** Root of the state files. Default `./state` (env `MCP_JOBS_STATE_DIR`). */
+  stateDir?: string;
+  /** Jobs of this jobs folder running at once, across every manager on it. Default `os.availableParallelism()`. */
+  maxConcurrent?: number;
+  /** Timeout per attempt in ms, when neither the job nor its type sets one; 0 = none. Default 5 minutes. */
+  defaultTimeoutMs?: number;
+  /** Between SIGTERM and SIGKILL when cancelling or timing out. Default 5 s. */
+  killGraceMs?: number;
+  /** Programs `run_command` may start (argv[0], exactly). Empty: `run_command` is not registered. */
+  allowCommands?: string[];
+  /** Slow full rescan of unfinished jobs (watchers miss events). Default 30 s; 0 = off. */
+  scanIntervalMs?: number;
+  /** Liveness checks of running workers this process did not start. Default 1 s. */
+  livenessIntervalMs?: number;
+  /** First retry delay; doubles per attempt. Default 1 s. */
+  retryBackoffMs?: number;
+  /** Automatic cleanup of finished jobs; off unless `intervalMs` > 0. */
+  cleanup?: { intervalMs?: number; olderThanMs?: number; keepLast?: number };
+  /** Start dispatching queued jobs (false: submit only, e.g. for benchmarks). Default true. */
+  dispatch?: boolean;
+  /** Watch job folders with chokidar (false: rely on exit events and scans). Default true. */
+  watch?: boolean;
+  /** How workers are started. Default: local detached processes. */
+  launcher?: Launcher;
+}
+
+export type ResolvedOptions = Required<Omit<RunnerOptions, 'cleanup' | 'launcher'>> & {
+  cleanup: { intervalMs: number; olderThanMs: number; keepLast: number };
+  launcher?: Launcher;
+};
+
+export function defaults(env: NodeJS.ProcessEnv = process.env): ResolvedOptions {
+  return {
+    jobsDir: env.MCP_JOBS_DIR || './jobs',
+    stateDir: env.MCP_JOBS_STATE_DIR || './state',
+    maxConcurrent: availableParallelism(),
+    defaultTimeoutMs: 5 * 60_000,
+    killGraceMs: 5_000,
+    allowCommands: [],
+    scanIntervalMs: 30_000,
+    livenessIntervalMs: 1_000,
+    retryBackoffMs: 1_000,
+    cleanup: { intervalMs: 0, olderThanMs: 7 * 24 * 3_600_000, keepLast: 100 },
+    dispatch: true,
+    watch: true,
+  };
+}
+
+const positiveInt = z.number().int().positive();
+const nonNegativeInt = z.number().int().nonnegative();
+const expectations: Record<string, [z.ZodType, string]> = {
+  jobsDir: [z.string().min(1), 'a non-empty path'],
+  stateDir: [z.string().min(1), 'a non-empty path'],
+  maxConcurrent: [positiveInt, 'a positive integer'],
+  defaultTimeoutMs: [nonNegativeInt, 'a non-negative integer (ms; 0 = none)'],
+  killGraceMs: [nonNegativeInt, 'a non-negative integer (ms)'],
+  allowCommands: [z.array(z.string().min(1)), 'an array of program names'],
+  scanIntervalMs: [nonNegativeInt, 'a non-negative integer (ms; 0 = off)'],
+  livenessIntervalMs: [positiveInt, 'a positive integer (ms)'],
+  retryBackoffMs: [nonNegativeInt, 'a non-negative integer (ms)'],
+  dispatch: [z.boolean(), 'a boolean'],
+  watch: [z.boolean(), 'a boolean'],
+  'cleanup.intervalMs': [nonNegativeInt, 'a non-negative integer (ms; 0 = off)'],
+  'cleanup.olderThanMs': [nonNegativeInt, 'a non-negative integer (ms)'],
+  'cleanup.keepLast': [nonNegativeInt, 'a non-negative integer'],
+};
+
+function check(name: string, value: unknown): void {
+  const [schema, expected] = expectations[name]!;
+  if (!schema.safeParse(value).success) {
+    throw new JobsError('invalid_option', `Expected \`${name}\` to be ${expected}, got ${describeValue(value)}`);
+  }
+}
+
+/** Merges `options` over the defaults and checks every value; throws `invalid_option`. */
+export function resolveOptions(options: RunnerOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedOptions {
+  const base = defaults(env);
+  for (const key of Object.keys(options)) {
+    if (!(key in base) && key !== 'launcher') throw new JobsError('invalid_option', `Unknown option \`${key}\``);
+  }
+  const { cleanup, launcher, ...rest } = options;
+  const merged = { ...base, ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) } as ResolvedOptions;
+  merged.cleanup = { ...base.cleanup, ...Object.fromEntries(Object.entries(cleanup ?? {}).filter(([, v]) => v !== undefined)) };
+  for (const name of Object.keys(expectations)) {
+    const [head, tail] = name.split('.') as [keyof ResolvedOptions, string | undefined];
+    check(name, tail ? (merged[head] as Record<string, unknown>)[tail] : merged[head]);
+  }
+  merged.jobsDir = resolve(merged.jobsDir);
+  merged.stateDir = resolve(merged.stateDir);
+  if (launcher) merged.launcher = launcher;
+  return merged;
+}

@@ -1,0 +1,335 @@
+/**
+ * JobManager: submit, status, result, list, cancel, wait and cleanup over one
+ * jobs folder. One instance per folder via `getJobManager(dir)`; plain
+ * construction stays possible (tests, a second manager on purpose).
+ *
+ * Everything it knows comes from the folder, so a restarted manager, or a
+ * second one in another process, sees the same jobs and the same cap.
+ */
+import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
+import { JobsError, describeValue } from '../errors.js';
+import { assertJobId, newJobId } from '../ids.js';
+import { resolveOptions, type ResolvedOptions, type RunnerOptions } from '../options.js';
+import { formatIssues } from '../store/atomic.js';
+import { JobStore } from '../store/job-store.js';
+import { statePatchSchema } from '../store/schemas.js';
+import { StateStore } from '../store/state-store.js';
+import { isTerminal, type JobOutcome, type JobRecord, type JobStatus, type JobStatusView, type ListOptions, type ListPage, type StatePatchHandler, type SubmitOptions, type SubmitResult } from '../types.js';
+import { JobEventEmitter, type RunnerContext } from './context.js';
+import { Dispatcher } from './dispatcher.js';
+import { LocalLauncher } from './launcher.js';
+import { PatchHandlers } from './patches.js';
+import { Reconciler, type ReconcilerHealth } from './reconciler.js';
+import { JobTypeRegistry, typeFromWrapper, type JobType } from './registry.js';
+import { Supervisor } from './supervisor.js';
+import { cleanupJobs, type CleanupOptions, type CleanupReport } from './cleanup.js';
+import type { Wrapper } from '../worker/define-wrapper.js';
+
+export interface ManagerHealth {
+  queued: number;
+  running: number;
+  reconciler: ReconcilerHealth;
+  maxConcurrent: number;
+}
+
+export class JobManager extends JobEventEmitter {
+  readonly options: ResolvedOptions;
+  readonly store: JobStore;
+  readonly state: StateStore;
+  readonly registry = new JobTypeRegistry();
+  readonly patches = new PatchHandlers();
+  private readonly supervisor: Supervisor;
+  private readonly dispatcher: Dispatcher;
+  private readonly reconciler: Reconciler;
+  private started: Promise<void> | undefined;
+  private cleanupTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(options: RunnerOptions = {}) {
+    super();
+    this.options = resolveOptions(options);
+    this.store = new JobStore(this.options.jobsDir);
+    this.state = new StateStore(this.options.stateDir);
+    const ctx: RunnerContext = {
+      options: this.options,
+      store: this.store,
+      state: this.state,
+      launcher: this.options.launcher ?? new LocalLauncher(),
+      registry: this.registry,
+      patches: this.patches,
+      events: this,
+      scheduleDispatch: () => this.dispatcher.schedule(),
+    };
+    this.reconciler = new Reconciler(ctx);
+    this.supervisor = new Supervisor(ctx, this.reconciler);
+    this.reconciler.supervisor = this.supervisor;
+    this.dispatcher = new Dispatcher(ctx, this.supervisor);
+  }
+
+  /** Registers a job type. */
+  register(type: JobType): this {
+    this.registry.register(type);
+    return this;
+  }
+
+  /** Registers the job type a wrapper module defines. */
+  async registerWrapper(wrapper: Wrapper, overrides: Partial<JobType> = {}): Promise<this> {
+    return this.register(await typeFromWrapper(wrapper, overrides));
+  }
+
+  /** Registers a named state patch handler that job types can refer to. */
+  registerStatePatch(name: string, handler: StatePatchHandler): this {
+    this.patches.register(name, handler);
+    return this;
+  }
+
+  /**
+   * Creates the folders, loads the state, recovers what happened while no
+   * server ran, and starts dispatching. Called by every method; idempotent.
+   */
+  start(): Promise<void> {
+    this.started ??= (async () => {
+      await this.store.init();
+      await this.state.init().catch(() => {}); // damaged fields are set aside and reported by the store
+      await this.reconciler.start();
+      this.dispatcher.schedule();
+      const { intervalMs, olderThanMs, keepLast } = this.options.cleanup;
+      if (intervalMs > 0) {
+        this.cleanupTimer = setInterval(() => void this.cleanup({ olderThanMs, keepLast }).catch(() => {}), intervalMs);
+        this.cleanupTimer.unref();
+      }
+    })();
+    return this.started;
+  }
+
+  /**
+   * Validates `input` against the type's schema and writes the job folder
+   * durably. Returns at once with `{ jobId, status: 'queued' }`; the worker is
+   * started by the dispatcher.
+   */
+  async submit(typeName: string, input: unknown, options: SubmitOptions = {}): Promise<SubmitResult> {
+    this.assertOpen();
+    const type = this.registry.get(typeName);
+    const parsed = type.schema.safeParse(input);
+    if (!parsed.success) throw new JobsError('invalid_input', `Invalid input for \`${typeName}\`: ${formatIssues(parsed.error.issues)}`);
+    const refusal = type.accept?.(parsed.data);
+    if (refusal) throw new JobsError('invalid_input', `Invalid input for \`${typeName}\`: ${refusal}`);
+    const record = this.newRecord(type, options);
+    const inputText = `${JSON.stringify(parsed.data, null, 2)}\n`;
+    record.inputDigest = createHash('sha256').update(inputText).digest('hex');
+    await this.start();
+    await this.store.create(record, inputText);
+    this.emit('job:queued', record);
+    this.dispatcher.schedule();
+    return { jobId: record.id, status: 'queued' };
+  }
+
+  private newRecord(type: JobType, options: SubmitOptions): JobRecord {
+    const priority = options.priority ?? 0;
+    if (!Number.isInteger(priority) || Math.abs(priority) > 1000) throw new JobsError('invalid_input', `Expected \`priority\` to be an integer from -1000 to 1000, got ${describeValue(priority)}`);
+    const timeoutMs = options.timeoutMs ?? type.timeoutMs ?? this.options.defaultTimeoutMs;
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 0) throw new JobsError('invalid_input', `Expected \`timeoutMs\` to be a non-negative integer (0 = none), got ${describeValue(timeoutMs)}`);
+    const record: JobRecord = {
+      v: 1,
+      id: newJobId(),
+      type: type.name,
+      status: 'queued',
+      priority,
+      createdAt: new Date().toISOString(),
+      timeoutMs,
+      attempt: 1,
+      maxAttempts: type.maxAttempts ?? 1,
+      inputDigest: '',
+      command: type.command,
+      patchState: 'none',
+    };
+    let patch = type.statePatch;
+    if (options.statePatch !== undefined) {
+      if (!type.allowStatePatchOverride) throw new JobsError('invalid_input', `Job type \`${type.name}\` does not take a state_patch`);
+      if (options.statePatch !== null) {
+        const checked = statePatchSchema.safeParse(options.statePatch);
+        if (!checked.success) throw new JobsError('invalid_input', `Invalid state_patch: ${formatIssues(checked.error.issues)}`);
+        patch = checked.data;
+      } else patch = undefined;
+    }
+    if (patch) record.patch = 'handler' in patch ? { kind: 'named', name: patch.handler, field: patch.field } : { kind: 'declarative', patch };
+    if (options.owner !== undefined) record.owner = options.owner;
+    if (options.labels) record.labels = options.labels;
+    return record;
+  }
+
+  /** The job's record and latest progress. Settles a job that has ended but was not noticed yet. */
+  async status(id: string): Promise<JobStatusView> {
+    assertJobId(id);
+    await this.start();
+    let record = await this.store.get(id);
+    if (record.status === 'running') record = (await this.supervisor.settle(id)) ?? record;
+    const progress = await this.store.readProgress(id);
+    return progress ? { ...record, progress } : record;
+  }
+
+  /** The outcome of a finished job; `not_finished` while it is queued or running. */
+  async result(id: string): Promise<JobOutcome> {
+    const record = await this.status(id);
+    if (!isTerminal(record.status)) {
+      const where = record.progress ? ` (${record.progress.current}/${record.progress.total}${record.progress.message ? `: ${record.progress.message}` : ''})` : '';
+      throw new JobsError('not_finished', `Job \`${id}\` is ${record.status}${where}; it has no result yet`);
+    }
+    if (record.status === 'completed') {
+      const { results } = await this.store.readOutcome(id);
+      if (!results.ok) throw new JobsError('storage', `job ${id}: ${results.message}`);
+      return { status: 'completed', result: results.value };
+    }
+    if (record.status === 'failed') return { status: 'failed', error: record.error ?? { kind: 'lost', message: 'failed' } };
+    return { status: 'cancelled' };
+  }
+
+  /** Jobs newest first, filtered, in pages (`cursor` from the previous page). */
+  async list(options: ListOptions = {}): Promise<ListPage> {
+    await this.start();
+    const statuses = options.status === undefined ? undefined : new Set<JobStatus>([options.status].flat());
+    const limit = options.limit ?? 50;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new JobsError('invalid_input', `Expected \`limit\` to be an integer from 1 to 1000, got ${describeValue(limit)}`);
+    let after: string | undefined;
+    if (options.cursor !== undefined) {
+      after = Buffer.from(options.cursor, 'base64url').toString('utf8');
+      assertJobId(after);
+    }
+    const onlyUnfinished = statuses && [...statuses].every((s) => s === 'queued' || s === 'running');
+    const ids = onlyUnfinished ? (await this.store.activeIds()).reverse() : await this.store.listIds();
+    const jobs: JobStatusView[] = [];
+    let nextCursor: string | undefined;
+    for (const id of ids) {
+      if (after !== undefined && id >= after) continue;
+      const read = await this.store.read(id);
+      if (!read.ok) continue;
+      const record = read.value;
+      if (statuses && !statuses.has(record.status)) continue;
+      if (options.type && record.type !== options.type) continue;
+      if (options.owner !== undefined && record.owner !== options.owner) continue;
+      if (jobs.length === limit) {
+        nextCursor = Buffer.from(jobs[jobs.length - 1]!.id).toString('base64url');
+        break;
+      }
+      const progress = record.status === 'running' ? await this.store.readProgress(id) : undefined;
+      jobs.push(progress ? { ...record, progress } : record);
+    }
+    return nextCursor ? { jobs, nextCursor } : { jobs };
+  }
+
+  /**
+   * Cancels a job. Queued: it never starts. Running: its process group gets
+   * SIGTERM, then SIGKILL after `killGraceMs`; resolves once it is settled
+   * (a job that finished meanwhile stays completed). Throws
+   * `already_finished` for a terminal job.
+   */
+  async cancel(id: string): Promise<JobRecord> {
+    assertJobId(id);
+    await this.start();
+    const { record, changed } = await this.store.update(id, (cur) =>
+      cur.status === 'queued' ? { ...cur, status: 'cancelled', finishedAt: new Date().toISOString(), patchState: cur.patch ? 'skipped' : 'none' } : undefined,
+    );
+    if (changed) {
+      await this.store.unmarkActive(id);
+      this.emit('job:cancelled', record);
+      return record;
+    }
+    if (isTerminal(record.status)) throw new JobsError('already_finished', `Job \`${id}\` already ended: ${record.status}`);
+    const stopped = await this.supervisor.stop(id, 'cancel');
+    return stopped ?? (await this.store.get(id));
+  }
+
+  /** Resolves with the record once the job is terminal, or after `timeoutMs` with it as it stands. */
+  async wait(id: string, timeoutMs = 30_000, signal?: AbortSignal): Promise<JobStatusView> {
+    const first = await this.status(id);
+    if (isTerminal(first.status)) return first;
+    return new Promise<JobStatusView>((resolvePromise, reject) => {
+      const finish = () => {
+        cleanup();
+        this.status(id).then(resolvePromise, reject);
+      };
+      const onEvent = (record: JobRecord) => {
+        if (record.id === id) finish();
+      };
+      const timer = setTimeout(finish, timeoutMs);
+      const poll = setInterval(() => {
+        void this.status(id).then((r) => isTerminal(r.status) && finish(), () => {});
+      }, 500);
+      const cleanup = () => {
+        clearTimeout(timer);
+        clearInterval(poll);
+        this.off('job:completed', onEvent).off('job:failed', onEvent).off('job:cancelled', onEvent);
+        signal?.removeEventListener('abort', finish);
+      };
+      this.on('job:completed', onEvent).on('job:failed', onEvent).on('job:cancelled', onEvent);
+      signal?.addEventListener('abort', finish, { once: true });
+    });
+  }
+
+  /** Removes finished job folders past retention (never queued, running or unapplied ones). */
+  async cleanup(options: CleanupOptions): Promise<CleanupReport> {
+    await this.start();
+    return cleanupJobs(this.store, options);
+  }
+
+  /** Counts and the reconciler's state, for health checks. */
+  async health(): Promise<ManagerHealth> {
+    await this.start();
+    let queued = 0;
+    let running = 0;
+    for (const id of await this.store.activeIds()) {
+      const read = await this.store.read(id);
+      if (read.ok && read.value.status === 'queued') queued += 1;
+      if (read.ok && read.value.status === 'running') running += 1;
+    }
+    return { queued, running, reconciler: this.reconciler.getHealth(), maxConcurrent: this.options.maxConcurrent };
+  }
+
+  /** Runs a reconcile pass now (the periodic scan, on demand). */
+  async reconcile(): Promise<void> {
+    await this.start();
+    await this.reconciler.scan();
+  }
+
+  /** Resolves when no dispatch pass is in progress (for tests and benchmarks). */
+  async idle(): Promise<void> {
+    await this.dispatcher.idle();
+  }
+
+  /**
+   * Stops watching, scanning and dispatching. Detached workers keep running;
+   * the next start reconciles them.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.cleanupTimer);
+    await this.started?.catch(() => {});
+    await this.dispatcher.close();
+    this.supervisor.close();
+    await this.reconciler.close();
+    managers.delete(this.options.jobsDir);
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new JobsError('invalid_option', 'This job manager is closed');
+  }
+}
+
+const managers = new Map<string, JobManager>();
+
+/** The one manager of a jobs folder in this process (created on first use). */
+export function getJobManager(jobsDir: string, options: Omit<RunnerOptions, 'jobsDir'> = {}): JobManager {
+  const key = resolve(jobsDir);
+  let manager = managers.get(key);
+  if (!manager) {
+    manager = new JobManager({ ...options, jobsDir: key });
+    managers.set(key, manager);
+  }
+  return manager;
+}

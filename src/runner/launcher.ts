@@ -1,0 +1,103 @@
+/**
+ * Launching workers. Everything goes through the small `Launcher` interface,
+ * so a later launcher can hand the same job folder to a cluster scheduler
+ * (Slurm, a Kubernetes Job) on a shared filesystem.
+ *
+ * `LocalLauncher` spawns the wrapper detached (its own process group), stdin
+ * from /dev/null, stdout/stderr appended to the job's log files, then unrefs
+ * it: the worker outlives the server.
+ */
+import { spawn } from 'node:child_process';
+import { open } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { jobFile } from '../store/paths.js';
+import { isGroupAlive, isProcessAlive, processStartTime, signalGroup } from './proc.js';
+
+/** A worker's identity: pid plus start time. */
+export interface WorkerHandle {
+  pid: number;
+  startTime?: string | undefined;
+}
+
+export interface ExitInfo {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface LaunchSpec {
+  jobId: string;
+  jobDir: string;
+  /** argv of the wrapper; `--job-dir <jobDir>` is appended. */
+  command: string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface Launched extends WorkerHandle {
+  /** Resolves when the worker exits, where this process can see it (its parent). */
+  exited?: Promise<ExitInfo>;
+}
+
+export interface Launcher {
+  /** Starts a worker; rejects when it cannot be started (the job fails kind `spawn`). */
+  start(spec: LaunchSpec): Promise<Launched>;
+  /** Is this exact worker still running? */
+  isAlive(handle: WorkerHandle): boolean;
+  /**
+   * Stops the worker's whole process group: SIGTERM, then SIGKILL after
+   * `graceMs` if anything of the group is left. Resolves once the group is gone
+   * (or `graceMs + 2 s` passed). Does nothing if the worker is not ours.
+   */
+  terminate(handle: WorkerHandle, graceMs: number): Promise<void>;
+}
+
+export class LocalLauncher implements Launcher {
+  async start(spec: LaunchSpec): Promise<Launched> {
+    const [out, err] = await Promise.all([open(jobFile(spec.jobDir, 'stdout'), 'a'), open(jobFile(spec.jobDir, 'stderr'), 'a')]);
+    try {
+      const [program, ...args] = spec.command as [string, ...string[]];
+      const child = spawn(program, [...args, '--job-dir', spec.jobDir], {
+        detached: true,
+        stdio: ['ignore', out.fd, err.fd],
+        env: spec.env ?? process.env,
+        windowsHide: true,
+      });
+      await new Promise<void>((resolve, reject) => {
+        child.once('spawn', resolve);
+        child.once('error', reject);
+      });
+      const exited = new Promise<ExitInfo>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+      child.unref();
+      const pid = child.pid!;
+      return { pid, startTime: processStartTime(pid), exited };
+    } finally {
+      await Promise.all([out.close(), err.close()]);
+    }
+  }
+
+  isAlive(handle: WorkerHandle): boolean {
+    return isProcessAlive(handle.pid, handle.startTime);
+  }
+
+  async terminate(handle: WorkerHandle, graceMs: number): Promise<void> {
+    // Never signal a group whose leader is not our worker (a recycled pid).
+    if (!this.isAlive(handle) && !isGroupAlive(handle.pid)) return;
+    if (!this.isAlive(handle) && handle.startTime !== undefined) {
+      // The leader is gone; its group may hold our grandchildren, or a stranger
+      // may have the pid now. Only signal if the pid is not a live process.
+      if (isProcessAlive(handle.pid)) return;
+    }
+    signalGroup(handle.pid, 'SIGTERM');
+    if (await waitGone(handle.pid, graceMs)) return;
+    signalGroup(handle.pid, 'SIGKILL');
+    await waitGone(handle.pid, 2000);
+  }
+}
+
+async function waitGone(pgid: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (isGroupAlive(pgid)) {
+    if (Date.now() >= deadline) return false;
+    await sleep(20);
+  }
+  return true;
+}

@@ -1,0 +1,73 @@
+/**
+ * Process identity and liveness. A pid alone is not an identity: pids are
+ * recycled. We pair it with the process start time (Linux: /proc/<pid>/stat
+ * field 22, clock ticks since boot), so a recycled pid never counts as ours.
+ */
+import { readFileSync } from 'node:fs';
+
+/** Fields of /proc/<pid>/stat after the `(comm)` field, which may hold spaces or parens. */
+function statFields(pid: number): string[] | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const close = text.lastIndexOf(')');
+  return close < 0 ? undefined : text.slice(close + 2).split(' ');
+}
+
+const hasProc = (() => {
+  try {
+    readFileSync('/proc/self/stat');
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** The process start time as a string, or undefined where /proc is not available. */
+export function processStartTime(pid: number): string | undefined {
+  // Field 3 (state) is index 0 here; field 22 (starttime) is index 19.
+  return statFields(pid)?.[19];
+}
+
+/**
+ * True when `pid` is a live process and, when `startTime` is known, the same
+ * process that was started then. Zombies count as dead.
+ */
+export function isProcessAlive(pid: number, startTime?: string): boolean {
+  if (hasProc) {
+    const fields = statFields(pid);
+    if (!fields) return false;
+    if (fields[0] === 'Z' || fields[0] === 'X') return false;
+    return startTime === undefined || fields[19] === startTime;
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** True while any process of group `pgid` exists. */
+export function isGroupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Sends `signal` to process group `pgid`; false when the group is gone. */
+export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
+    throw error;
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * JobStateReconciler: notices how jobs end and makes the folders and the state
+ * agree, whatever crashed in between.
+ *
+ * - Watches the folders of running jobs with chokidar for results.json /
+ *   error.json (settle) and progress.json (progress events). Files arrive by
+ *   rename, so no `awaitWriteFinish`. Only unfinished jobs are watched: the
+ *   cost of watching does not grow with the thousands of finished folders.
+ * - Scans the `.active` index at startup and every `scanIntervalMs`, because
+ *   watchers miss events and because the server may have been down: running
+ *   jobs are followed again (timeouts still enforced), dead ones settled,
+ *   pending patches applied in finish order, queued ones dispatched.
+ */
+import { watch, type FSWatcher } from 'chokidar';
+import { basename, dirname } from 'node:path';
+import { rename } from 'node:fs/promises';
+import { log } from '../log.js';
+import { isLockHeld } from '../store/locks.js';
+import { WORKER_LOCK_STALE_MS, jobFile } from '../store/paths.js';
+import { isJobId } from '../ids.js';
+import type { JobRecord } from '../types.js';
+import type { RunnerContext } from './context.js';
+import type { Supervisor } from './supervisor.js';
+
+export interface ReconcilerHealth {
+  watching: boolean;
+  watchedJobs: number;
+  lastScanAt?: string;
+  lastScanMs?: number;
+  lastError?: string;
+}
+
+export class Reconciler {
+  private watcher: FSWatcher | undefined;
+  private scanTimer: NodeJS.Timeout | undefined;
+  private livenessTimer: NodeJS.Timeout | undefined;
+  private readonly watched = new Set<string>();
+  private scanning: Promise<void> | undefined;
+  private health: ReconcilerHealth = { watching: false, watchedJobs: 0 };
+  private closed = false;
+  supervisor!: Supervisor;
+
+  constructor(private readonly ctx: RunnerContext) {}
+
+  /** Startup recovery scan, then watching and the periodic scans. */
+  async start(): Promise<void> {
+    if (this.ctx.options.watch) {
+      this.watcher = watch([], { ignoreInitial: true, depth: 0, atomic: false, ignored: (path) => path.endsWith('.tmp') });
+      this.watcher.on('add', (path) => this.onFile(path));
+      this.watcher.on('change', (path) => this.onFile(path));
+      this.watcher.on('error', (error) => {
+        this.health.lastError = `watcher: ${(error as Error).message}`;
+        log.error(this.health.lastError);
+      });
+      this.health.watching = true;
+    }
+    await this.scan();
+    const { scanIntervalMs, livenessIntervalMs } = this.ctx.options;
+    if (scanIntervalMs > 0) {
+      this.scanTimer = setInterval(() => void this.scan(), scanIntervalMs);
+      this.scanTimer.unref();
+    }
+    this.livenessTimer = setInterval(() => void this.supervisor.checkUnparented(), livenessIntervalMs);
+    this.livenessTimer.unref();
+  }
+
+  watchJob(id: string): void {
+    if (!this.watcher || this.watched.has(id)) return;
+    this.watched.add(id);
+    this.watcher.add(this.ctx.store.dir(id));
+    this.health.watchedJobs = this.watched.size;
+  }
+
+  unwatchJob(id: string): void {
+    if (!this.watcher || !this.watched.delete(id)) return;
+    this.watcher.unwatch(this.ctx.store.dir(id));
+    this.health.watchedJobs = this.watched.size;
+  }
+
+  private onFile(path: string): void {
+    const id = basename(dirname(path));
+    if (!isJobId(id)) return;
+    const name = basename(path);
+    if (name === 'results.json' || name === 'error.json') {
+      void this.supervisor.settle(id).catch((error: Error) => log.error(`settling ${id}: ${error.message}`));
+    } else if (name === 'progress.json') {
+      void this.ctx.store.readProgress(id).then((progress) => {
+        if (progress) this.ctx.events.emit('job:progress', { id, progress });
+      });
+    }
+  }
+
+  /** One pass over the unfinished jobs (coalesced: concurrent callers share it). */
+  scan(): Promise<void> {
+    this.scanning ??= this.scanOnce().finally(() => (this.scanning = undefined));
+    return this.scanning;
+  }
+
+  private async scanOnce(): Promise<void> {
+    if (this.closed) return;
+    const started = performance.now();
+    try {
+      const pending: JobRecord[] = [];
+      let queued = false;
+      for (const id of await this.ctx.store.activeIds()) {
+        const read = await this.ctx.store.read(id);
+        if (!read.ok) {
+          if (read.reason === 'missing') await this.ctx.store.unmarkActive(id);
+          else await this.recoverTorn(id, read.message);
+          continue;
+        }
+        const record = read.value;
+        if (record.status === 'queued') queued = true;
+        else if (record.status === 'running') {
+          this.supervisor.track(record);
+          await this.supervisor.settle(id);
+        } else if (record.patchState === 'pending') pending.push(record);
+        else await this.ctx.store.unmarkActive(id);
+      }
+      // Replay in finish order, so `merge` and `append` see results as they happened.
+      pending.sort((a, b) => (a.finishedAt ?? '').localeCompare(b.finishedAt ?? '') || a.id.localeCompare(b.id));
+      for (const record of pending) await this.supervisor.finishUp(record);
+      if (queued) this.ctx.scheduleDispatch();
+      this.health.lastScanAt = new Date().toISOString();
+      this.health.lastScanMs = Math.round(performance.now() - started);
+    } catch (error) {
+      this.health.lastError = `scan: ${(error as Error).message}`;
+      log.error(this.health.lastError);
+    }
+  }
+
+  /**
+   * job.json is unreadable (damaged outside our atomic writes). Keep it aside
+   * as job.json.corrupt and write the most honest record the other files allow.
+   */
+  private async recoverTorn(id: string, problem: string): Promise<void> {
+    const dir = this.ctx.store.dir(id);
+    const files = await this.ctx.store.readOutcome(id);
+    const workerRunning = await isLockHeld(jobFile(dir, 'workerLock'), WORKER_LOCK_STALE_MS);
+    const now = new Date().toISOString();
+    const record: JobRecord = {
+      v: 1, id, type: 'unknown', status: 'failed', priority: 0, createdAt: now, timeoutMs: 0, attempt: 1, maxAttempts: 1,
+      inputDigest: '', command: ['unknown'], patchState: 'skipped',
+      patchError: `job.json was unreadable (${problem}); its state patch is unknown`,
+    };
+    if (files.results.ok) record.status = 'completed';
+    else if (files.error.ok) record.error = { kind: 'error', message: files.error.value.message };
+    else if (workerRunning) record.status = 'running';
+    else record.error = { kind: 'lost', message: `job.json was unreadable (${problem}) and no worker is running` };
+    if (record.status !== 'running') record.finishedAt = now;
+    await rename(jobFile(dir, 'record'), `${jobFile(dir, 'record')}.corrupt`).catch(() => {});
+    await this.ctx.store.overwrite(record);
+    log.error(`job ${id}: ${problem}; kept as job.json.corrupt, recovered as ${record.status}`);
+    if (record.status !== 'running') await this.ctx.store.unmarkActive(id);
+  }
+
+  getHealth(): ReconcilerHealth {
+    return { ...this.health };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.scanTimer);
+    clearInterval(this.livenessTimer);
+    await this.scanning;
+    await this.watcher?.close();
+    this.health.watching = false;
+  }
+}

@@ -1,0 +1,270 @@
+/**
+ * The supervisor follows running jobs to their end: it settles a job when its
+ * worker leaves a result file or is gone, enforces timeouts, stops workers on
+ * cancel, schedules retries, and applies state patches of completed jobs.
+ *
+ * Settling is idempotent and safe to run from anywhere (exit event, file
+ * watcher, scans, a status call, another server process): it decides under the
+ * job's lock and a terminal record is never changed again.
+ */
+import { mkdir, rename, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { log } from '../log.js';
+import { serialize } from '../store/locks.js';
+import { isLockHeld } from '../store/locks.js';
+import { JOB_FILES, WORKER_LOCK_STALE_MS, jobFile } from '../store/paths.js';
+import { RETRYABLE_KINDS, isTerminal, type JobRecord } from '../types.js';
+import type { RunnerContext } from './context.js';
+import type { ExitInfo, Launched, WorkerHandle } from './launcher.js';
+import { decideOutcome, type Decision } from './outcome.js';
+import { PatchError, declarativeStep } from './patches.js';
+
+/** A claimed job whose worker has not taken its lock by then was never started. */
+const LAUNCH_GRACE_MS = 10_000;
+
+interface Tracked {
+  handle?: WorkerHandle;
+  /** This process started the worker: its exit status will arrive. */
+  parent: boolean;
+  exit?: ExitInfo;
+  timer?: NodeJS.Timeout;
+}
+
+export class Supervisor {
+  private readonly tracked = new Map<string, Tracked>();
+  private closed = false;
+
+  constructor(
+    private readonly ctx: RunnerContext,
+    private readonly hooks: { watchJob(id: string): void; unwatchJob(id: string): void },
+  ) {}
+
+  get trackedCount(): number {
+    return this.tracked.size;
+  }
+
+  isTracked(id: string): boolean {
+    return this.tracked.has(id);
+  }
+
+  /** Follow a running job: its exit (when we launched it), its timeout, its files. */
+  track(record: JobRecord, launched?: Launched): void {
+    if (this.closed) return;
+    let entry = this.tracked.get(record.id);
+    if (!entry) {
+      entry = { parent: false };
+      this.tracked.set(record.id, entry);
+      this.hooks.watchJob(record.id);
+    }
+    if (launched) {
+      entry.handle = { pid: launched.pid, startTime: launched.startTime };
+      if (launched.exited) {
+        entry.parent = true;
+        void launched.exited.then((exit) => {
+          entry.exit = exit;
+          return this.settle(record.id);
+        }).catch((error: Error) => log.error(`settling ${record.id} after exit: ${error.message}`));
+      }
+    } else if (record.pid) {
+      entry.handle = { pid: record.pid, startTime: record.pidStartTime };
+    }
+    if (!entry.timer && record.timeoutMs > 0) {
+      const started = Date.parse(record.startedAt ?? record.createdAt);
+      const wait = Math.max(0, started + record.timeoutMs - Date.now());
+      entry.timer = setTimeout(() => void this.stop(record.id, 'timeout').catch((error: Error) => log.error(`timeout of ${record.id}: ${error.message}`)), wait);
+      entry.timer.unref();
+    }
+  }
+
+  private untrack(id: string): void {
+    const entry = this.tracked.get(id);
+    if (!entry) return;
+    clearTimeout(entry.timer);
+    this.tracked.delete(id);
+    this.hooks.unwatchJob(id);
+  }
+
+  /** Liveness pass over the running jobs this process did not start (it gets no exit event for them). */
+  async checkUnparented(): Promise<void> {
+    const ids = [...this.tracked].filter(([, entry]) => !entry.parent).map(([id]) => id);
+    for (const id of ids) await this.settle(id).catch((error: Error) => log.error(`checking ${id}: ${error.message}`));
+  }
+
+  /**
+   * Settles job `id` if its current attempt has ended; applies its patch when
+   * completed. Returns the record as it now stands.
+   */
+  settle(id: string): Promise<JobRecord | undefined> {
+    return serialize(`settle:${id}`, () => this.settleNow(id));
+  }
+
+  private async settleNow(id: string): Promise<JobRecord | undefined> {
+    const read = await this.ctx.store.read(id);
+    if (!read.ok) return undefined;
+    let record = read.value;
+    if (record.status !== 'running') {
+      if (isTerminal(record.status)) {
+        this.untrack(id);
+        await this.finishUp(record);
+      }
+      return record;
+    }
+    const entry = this.tracked.get(id);
+    const handle = entry?.handle ?? (record.pid ? { pid: record.pid, startTime: record.pidStartTime } : undefined);
+    // Liveness first, files second: a worker seen gone wrote its files before.
+    let gone: boolean;
+    if (entry?.parent) gone = entry.exit !== undefined;
+    else if (handle) gone = !this.ctx.launcher.isAlive(handle);
+    else gone = await this.neverLaunched(record);
+    const files = await this.ctx.store.readOutcome(id);
+    const decision = decideOutcome(record, { files, exit: entry?.exit, gone });
+    if (!decision) {
+      if (!handle && gone) return this.requeueUnlaunched(record);
+      return record;
+    }
+    record = await this.finish(record, decision, entry?.exit);
+    return record;
+  }
+
+  /** Claimed but no pid recorded: the server stopped while launching. Was a worker ever started? */
+  private async neverLaunched(record: JobRecord): Promise<boolean> {
+    if (Date.now() - Date.parse(record.startedAt ?? record.createdAt) < LAUNCH_GRACE_MS) return false;
+    return !(await isLockHeld(jobFile(this.ctx.store.dir(record.id), 'workerLock'), WORKER_LOCK_STALE_MS));
+  }
+
+  private async requeueUnlaunched(record: JobRecord): Promise<JobRecord> {
+    const { record: next } = await this.ctx.store.update(record.id, (cur) => {
+      if (cur.status !== 'running' || cur.pid || cur.attempt !== record.attempt) return undefined;
+      const { startedAt: _s, ...rest } = cur;
+      return { ...rest, status: 'queued' };
+    });
+    log.warn(`job ${record.id} was claimed but never launched (server stopped while launching); queued again`);
+    this.untrack(record.id);
+    this.ctx.scheduleDispatch();
+    return next;
+  }
+
+  /** Records the attempt's outcome: terminal, or queued again for a retry. */
+  async finish(record: JobRecord, decision: Decision, exit?: ExitInfo): Promise<JobRecord> {
+    const dir = this.ctx.store.dir(record.id);
+    const finishedAt = await finishTime(dir, decision);
+    const retry = decision.status === 'failed' && RETRYABLE_KINDS.includes(decision.error.kind) && record.attempt < record.maxAttempts;
+    if (retry) return this.retry(record, decision.error, finishedAt);
+    const { record: next, changed } = await this.ctx.store.update(record.id, (cur) => {
+      if (cur.status !== 'running' || cur.attempt !== record.attempt) return undefined;
+      const patchState = !cur.patch ? 'none' : decision.status === 'completed' ? 'pending' : 'skipped';
+      const done: JobRecord = { ...cur, status: decision.status, finishedAt, patchState };
+      if (decision.status === 'failed') done.error = decision.error;
+      if (exit) {
+        done.exitCode = exit.code;
+        done.signal = exit.signal;
+      }
+      return done;
+    });
+    this.untrack(record.id);
+    if (!changed) return this.finishUp(next);
+    this.ctx.scheduleDispatch();
+    // Apply the patch first: whoever hears `job:completed` finds the state already updated.
+    const settled = await this.finishUp(next);
+    const event = settled.status === 'completed' ? 'job:completed' : settled.status === 'failed' ? 'job:failed' : 'job:cancelled';
+    this.ctx.events.emit(event, settled);
+    return settled;
+  }
+
+  private async retry(record: JobRecord, error: NonNullable<JobRecord['error']>, finishedAt: string): Promise<JobRecord> {
+    const dir = this.ctx.store.dir(record.id);
+    const aside = join(dir, JOB_FILES.attempts, String(record.attempt));
+    await mkdir(aside, { recursive: true });
+    for (const name of ['results', 'error', 'progress', 'stdout', 'stderr'] as const) {
+      await rename(jobFile(dir, name), join(aside, JOB_FILES[name])).catch(() => {});
+    }
+    const delay = this.ctx.options.retryBackoffMs * 2 ** (record.attempt - 1);
+    const { record: next, changed } = await this.ctx.store.update(record.id, (cur) => {
+      if (cur.status !== 'running' || cur.attempt !== record.attempt) return undefined;
+      const { pid: _p, pidStartTime: _t, startedAt: _s, stopRequested: _r, exitCode: _e, signal: _g, ...rest } = cur;
+      return {
+        ...rest,
+        status: 'queued',
+        attempt: cur.attempt + 1,
+        notBefore: new Date(Date.now() + delay).toISOString(),
+        history: [...(cur.history ?? []), { attempt: cur.attempt, error, finishedAt }],
+      };
+    });
+    this.untrack(record.id);
+    if (changed) {
+      log.info(`job ${record.id} attempt ${record.attempt} failed (${error.kind}); retry ${next.attempt}/${next.maxAttempts} in ${delay} ms`);
+      this.ctx.events.emit('job:retry', next);
+      this.ctx.scheduleDispatch();
+    }
+    return next;
+  }
+
+  /** After a job is terminal: apply its patch if pending, then drop it from the index. */
+  async finishUp(record: JobRecord): Promise<JobRecord> {
+    let current = record;
+    if (current.patchState === 'pending') current = await this.applyPatch(current);
+    if (current.patchState !== 'pending') await this.ctx.store.unmarkActive(current.id);
+    return current;
+  }
+
+  /** Applies a completed job's patch exactly once (see StateStore.apply), then records it in job.json. */
+  async applyPatch(record: JobRecord): Promise<JobRecord> {
+    const patch = record.patch;
+    if (!patch || record.status !== 'completed' || record.patchState !== 'pending') return record;
+    const field = patch.kind === 'declarative' ? patch.patch.field : patch.field;
+    let patchState: JobRecord['patchState'] = 'applied';
+    let patchError: string | undefined;
+    try {
+      const results = await this.ctx.store.readOutcome(record.id);
+      if (!results.results.ok) throw new PatchError(`results.json: ${results.results.message}`);
+      const result = results.results.value;
+      const finishedAt = record.finishedAt ?? new Date().toISOString();
+      const outcome = await this.ctx.state.apply(field, record.id, finishedAt, (current) =>
+        patch.kind === 'declarative'
+          ? declarativeStep(patch.patch, result, { id: record.id, finishedAt }, current)
+          : this.ctx.patches.step(patch.name, result, record, current),
+      );
+      if (outcome === 'applied') this.ctx.events.emit('state:changed', { field, jobId: record.id });
+    } catch (error) {
+      if (!(error instanceof PatchError)) throw error;
+      patchState = 'error';
+      patchError = error.message;
+      log.warn(`job ${record.id}: state patch not applied: ${error.message}`);
+    }
+    const { record: next } = await this.ctx.store.update(record.id, (cur) =>
+      cur.patchState === 'pending' ? { ...cur, patchState, ...(patchError ? { patchError } : {}) } : undefined,
+    );
+    return next;
+  }
+
+  /** Asks a running job to stop (cancel or timeout) and waits until it is settled. */
+  async stop(id: string, reason: 'cancel' | 'timeout'): Promise<JobRecord | undefined> {
+    const { record, changed } = await this.ctx.store.update(id, (cur) =>
+      cur.status === 'running' && !cur.stopRequested ? { ...cur, stopRequested: { reason, at: new Date().toISOString() } } : undefined,
+    );
+    if (!changed && record.status !== 'running') return record;
+    const entry = this.tracked.get(id);
+    const handle = entry?.handle ?? (record.pid ? { pid: record.pid, startTime: record.pidStartTime } : undefined);
+    if (handle) await this.ctx.launcher.terminate(handle, this.ctx.options.killGraceMs);
+    if (entry?.parent && !entry.exit) await waitFor(() => entry.exit !== undefined, 2000);
+    return this.settle(id);
+  }
+
+  /** Stops following jobs; leaves their workers running. */
+  close(): void {
+    this.closed = true;
+    for (const id of [...this.tracked.keys()]) this.untrack(id);
+  }
+}
+
+/** When the attempt really ended: the result file's time, not when we noticed. */
+async function finishTime(dir: string, decision: Decision): Promise<string> {
+  const file = decision.status === 'completed' ? jobFile(dir, 'results') : jobFile(dir, 'error');
+  const info = await stat(file).catch(() => undefined);
+  return (info ? info.mtime : new Date()).toISOString();
+}
+
+async function waitFor(condition: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+}

@@ -1,0 +1,212 @@
+/**
+ * JobStore: every file operation on a jobs folder. Job folders are created
+ * whole (staged, then renamed into place), job.json is rewritten atomically
+ * under a lock, and `.active/` indexes the jobs that still need attention, so
+ * startup reads those and not the thousands that are long finished.
+ */
+import { mkdir, open, readdir, rename, rm, stat, readFile, writeFile, unlink } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fsyncDir, readJsonFile, writeJsonAtomic, parseJsonText, type ReadResult } from './atomic.js';
+import { withFileLock } from './locks.js';
+import { ACTIVE_DIR, DISPATCH_LOCK, STAGING_DIR, jobFile } from './paths.js';
+import { jobRecordSchema, progressSchema, workerErrorSchema } from './schemas.js';
+import { assertJobId, isJobId } from '../ids.js';
+import { JobsError } from '../errors.js';
+import type { JobProgress, JobRecord } from '../types.js';
+
+export type WorkerErrorFile = { message: string; kind?: string | undefined; details?: unknown };
+
+/** What the worker left behind: the truth about how an attempt ended. */
+export interface OutcomeFiles {
+  results: ReadResult<unknown>;
+  error: ReadResult<WorkerErrorFile>;
+}
+
+export class JobStore {
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = resolve(root);
+  }
+
+  /** Creates the folder layout; removes staging leftovers of crashed submits. */
+  async init(): Promise<{ indexRebuilt: boolean }> {
+    await mkdir(this.root, { recursive: true });
+    await rm(join(this.root, STAGING_DIR), { recursive: true, force: true });
+    await mkdir(join(this.root, STAGING_DIR), { recursive: true });
+    const hadIndex = await stat(join(this.root, ACTIVE_DIR)).then(() => true, () => false);
+    if (!hadIndex) await this.rebuildIndex();
+    return { indexRebuilt: !hadIndex };
+  }
+
+  /** The folder of job `id`; throws `invalid_id` before any path is built from a bad id. */
+  dir(id: string): string {
+    return join(this.root, assertJobId(id));
+  }
+
+  get dispatchLockPath(): string {
+    return join(this.root, DISPATCH_LOCK);
+  }
+
+  /**
+   * Creates `jobs/<id>/` with input.json and job.json, durably: both files are
+   * written and fsynced in a staging folder (in parallel with the index marker),
+   * then the folder is renamed into place and the parent fsynced. A crash leaves
+   * either no job or a whole one.
+   */
+  async create(record: JobRecord, inputText: string): Promise<void> {
+    const staging = join(this.root, STAGING_DIR, assertJobId(record.id));
+    const marker = join(this.root, ACTIVE_DIR, record.id);
+    await mkdir(staging);
+    try {
+      const [input, job, mark] = await Promise.all([
+        open(join(staging, 'input.json'), 'wx', 0o644),
+        open(join(staging, 'job.json'), 'wx', 0o644),
+        open(marker, 'w', 0o644),
+      ]);
+      try {
+        await Promise.all([input.writeFile(inputText), job.writeFile(serializeRecord(record))]);
+        await Promise.all([input.sync(), job.sync(), fsyncDir(staging), fsyncDir(join(this.root, ACTIVE_DIR))]);
+      } finally {
+        await Promise.all([input.close(), job.close(), mark.close()]);
+      }
+      await rename(staging, join(this.root, record.id));
+    } catch (error) {
+      await Promise.all([rm(staging, { recursive: true, force: true }), unlink(marker).catch(() => {})]);
+      throw new JobsError('storage', `could not create job folder for ${record.id}: ${(error as Error).message}`, { cause: error });
+    }
+    await fsyncDir(this.root);
+  }
+
+  async exists(id: string): Promise<boolean> {
+    return stat(jobFile(this.dir(id), 'record')).then(() => true, () => false);
+  }
+
+  /** Reads and checks job.json; a missing, torn or invalid record is a typed failure. */
+  async read(id: string): Promise<ReadResult<JobRecord>> {
+    return readJsonFile(jobFile(this.dir(id), 'record'), jobRecordSchema);
+  }
+
+  /** Reads job.json or throws `not_found` (missing) / `storage` (torn or invalid). */
+  async get(id: string): Promise<JobRecord> {
+    const read = await this.read(id);
+    if (read.ok) return read.value;
+    if (read.reason === 'missing') throw new JobsError('not_found', `No job with id \`${id}\``);
+    throw new JobsError('storage', `job ${id}: ${read.message}`);
+  }
+
+  /**
+   * Rewrites job.json under its lock. `mutate` gets the current record and
+   * returns the next one, or `undefined` to leave it as it is.
+   */
+  async update(id: string, mutate: (current: JobRecord) => JobRecord | undefined): Promise<{ record: JobRecord; changed: boolean }> {
+    const dir = this.dir(id);
+    if (!(await this.exists(id))) throw new JobsError('not_found', `No job with id \`${id}\``);
+    return withFileLock(jobFile(dir, 'recordLock'), async () => {
+      const current = await this.get(id);
+      const next = mutate(current);
+      if (!next) return { record: current, changed: false };
+      await writeJsonAtomic(jobFile(dir, 'record'), next);
+      return { record: next, changed: true };
+    });
+  }
+
+  /** Rewrites a record that cannot be read (torn job.json): used by recovery only. */
+  async overwrite(record: JobRecord): Promise<void> {
+    const dir = this.dir(record.id);
+    await withFileLock(jobFile(dir, 'recordLock'), () => writeJsonAtomic(jobFile(dir, 'record'), record));
+  }
+
+  async readInputText(id: string): Promise<string> {
+    return readFile(jobFile(this.dir(id), 'input'), 'utf8');
+  }
+
+  async readProgress(id: string): Promise<JobProgress | undefined> {
+    const read = await readJsonFile(jobFile(this.dir(id), 'progress'), progressSchema);
+    return read.ok ? read.value : undefined;
+  }
+
+  async readOutcome(id: string): Promise<OutcomeFiles> {
+    const dir = this.dir(id);
+    const [results, error] = await Promise.all([readJsonFile(jobFile(dir, 'results')), readJsonFile(jobFile(dir, 'error'), workerErrorSchema)]);
+    return { results, error };
+  }
+
+  /** The raw text of results.json (for results too large to parse needlessly). */
+  async readResultsText(id: string): Promise<string> {
+    return readFile(jobFile(this.dir(id), 'results'), 'utf8');
+  }
+
+  /** All job ids in the folder, newest first (ids sort by creation time). */
+  async listIds(): Promise<string[]> {
+    const names = await readdir(this.root);
+    return names.filter(isJobId).sort().reverse();
+  }
+
+  // ---- the index of jobs that still need attention -------------------------
+
+  async activeIds(): Promise<string[]> {
+    try {
+      return (await readdir(join(this.root, ACTIVE_DIR))).filter(isJobId).sort();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+  }
+
+  async markActive(id: string): Promise<void> {
+    await writeFile(join(this.root, ACTIVE_DIR, assertJobId(id)), '');
+  }
+
+  /** Drops a job from the index: it is terminal and its patch is settled. */
+  async unmarkActive(id: string): Promise<void> {
+    await unlink(join(this.root, ACTIVE_DIR, assertJobId(id))).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+    });
+  }
+
+  /**
+   * Rebuilds `.active/` from the job folders (the index is lost or suspected
+   * wrong): every job that is not terminal, or whose patch is not settled, or
+   * whose record cannot be read, is indexed. Built aside, then swapped in.
+   */
+  async rebuildIndex(): Promise<number> {
+    const ids = await this.listIds();
+    const temp = join(this.root, `${ACTIVE_DIR}.rebuild-${process.pid}`);
+    await rm(temp, { recursive: true, force: true });
+    await mkdir(temp);
+    let count = 0;
+    for (const id of ids) {
+      const read = await this.read(id);
+      if (!read.ok || needsAttention(read.value)) {
+        await writeFile(join(temp, id), '');
+        count += 1;
+      }
+    }
+    await fsyncDir(temp);
+    await rm(join(this.root, ACTIVE_DIR), { recursive: true, force: true });
+    await rename(temp, join(this.root, ACTIVE_DIR));
+    await fsyncDir(this.root);
+    return count;
+  }
+
+  /** Removes a job folder whole (retention). */
+  async remove(id: string): Promise<void> {
+    await rm(this.dir(id), { recursive: true, force: true });
+    await this.unmarkActive(id);
+  }
+
+  /** Parses a job.json text (the same check as `read`). */
+  static parseRecord(text: string): ReadResult<JobRecord> {
+    return parseJsonText(text, 'job.json', jobRecordSchema);
+  }
+}
+
+/** True while a job is unfinished or its state patch is not settled. */
+export function needsAttention(record: JobRecord): boolean {
+  return record.status === 'queued' || record.status === 'running' || record.patchState === 'pending';
+}
+
+export function serializeRecord(record: JobRecord): string {
+  return `${JSON.stringify(record, null, 2)}\n`;
+}
