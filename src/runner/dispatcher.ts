@@ -10,6 +10,7 @@ import { withFileLock } from '../store/locks.js';
 import type { JobRecord } from '../types.js';
 import type { RunnerContext } from './context.js';
 import type { Supervisor } from './supervisor.js';
+import { crashPoint } from './crash-points.js';
 
 export class Dispatcher {
   private scheduled = false;
@@ -43,6 +44,7 @@ export class Dispatcher {
 
   private async pass(): Promise<void> {
     const claimed = await withFileLock(this.ctx.store.dispatchLockPath, () => this.claim());
+    if (claimed.length) crashPoint('after-claim');
     await Promise.all(claimed.map((record) => this.launch(record)));
   }
 
@@ -93,6 +95,7 @@ export class Dispatcher {
         : undefined,
     );
     this.supervisor.track(started, launched);
+    crashPoint('after-spawn');
     events.emit('job:started', started);
     // Cancelled while it was being launched: stop it now.
     if (started.stopRequested) await this.supervisor.stop(record.id, started.stopRequested.reason);

@@ -23,6 +23,7 @@ import { PatchHandlers } from './patches.js';
 import { Reconciler, type ReconcilerHealth } from './reconciler.js';
 import { JobTypeRegistry, typeFromWrapper, type JobType } from './registry.js';
 import { Supervisor } from './supervisor.js';
+import { crashPoint } from './crash-points.js';
 import { cleanupJobs, type CleanupOptions, type CleanupReport } from './cleanup.js';
 import type { Wrapper } from '../worker/define-wrapper.js';
 
@@ -120,6 +121,7 @@ export class JobManager extends JobEventEmitter {
     record.inputDigest = createHash('sha256').update(inputText).digest('hex');
     await this.start();
     await this.store.create(record, inputText);
+    crashPoint('after-submit');
     this.emit('job:queued', record);
     this.dispatcher.schedule();
     return { jobId: record.id, status: 'queued' };

@@ -18,6 +18,7 @@ import type { RunnerContext } from './context.js';
 import type { ExitInfo, Launched, WorkerHandle } from './launcher.js';
 import { decideOutcome, type Decision } from './outcome.js';
 import { PatchError, declarativeStep } from './patches.js';
+import { crashPoint } from './crash-points.js';
 
 /** A claimed job whose worker has not taken its lock by then was never started. */
 const LAUNCH_GRACE_MS = 10_000;
@@ -150,6 +151,7 @@ export class Supervisor {
     const finishedAt = await finishTime(dir, decision);
     const retry = decision.status === 'failed' && RETRYABLE_KINDS.includes(decision.error.kind) && record.attempt < record.maxAttempts;
     if (retry) return this.retry(record, decision.error, finishedAt);
+    crashPoint('before-settle');
     const { record: next, changed } = await this.ctx.store.update(record.id, (cur) => {
       if (cur.status !== 'running' || cur.attempt !== record.attempt) return undefined;
       const patchState = !cur.patch ? 'none' : decision.status === 'completed' ? 'pending' : 'skipped';
@@ -202,7 +204,10 @@ export class Supervisor {
   /** After a job is terminal: apply its patch if pending, then drop it from the index. */
   async finishUp(record: JobRecord): Promise<JobRecord> {
     let current = record;
-    if (current.patchState === 'pending') current = await this.applyPatch(current);
+    if (current.patchState === 'pending') {
+      crashPoint('before-patch');
+      current = await this.applyPatch(current);
+    }
     if (current.patchState !== 'pending') await this.ctx.store.unmarkActive(current.id);
     return current;
   }
@@ -224,6 +229,7 @@ export class Supervisor {
           ? declarativeStep(patch.patch, result, { id: record.id, finishedAt }, current)
           : this.ctx.patches.step(patch.name, result, record, current),
       );
+      crashPoint('after-state-write');
       if (outcome === 'applied') this.ctx.events.emit('state:changed', { field, jobId: record.id });
     } catch (error) {
       if (!(error instanceof PatchError)) throw error;
