@@ -1,10 +1,11 @@
 /** Shared test helpers: temp folders, waiting on conditions with a deadline (never sleep-and-hope). */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll } from 'vitest';
 
-export const ROOT = resolve(import.meta.dirname, '..');
+export const ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
 export const DIST = join(ROOT, 'dist');
 
 /** A fresh temp folder, removed after the test file. */
