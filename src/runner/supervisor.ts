@@ -61,10 +61,16 @@ export class Supervisor {
       entry.handle = { pid: launched.pid, startTime: launched.startTime };
       if (launched.exited) {
         entry.parent = true;
-        void launched.exited.then((exit) => {
-          entry.exit = exit;
-          return this.settle(record.id);
-        }).catch((error: Error) => log.error(`settling ${record.id} after exit: ${error.message}`));
+        void launched.exited
+          .then(async (exit) => {
+            entry.exit = exit;
+            const settled = await this.settle(record.id);
+            // Settled from its result file before the exit arrived: still record how the process ended.
+            if (settled && isTerminal(settled.status) && settled.exitCode === undefined && settled.attempt === record.attempt) {
+              await this.ctx.store.update(record.id, (cur) => (cur.exitCode === undefined ? { ...cur, exitCode: exit.code, signal: exit.signal } : undefined));
+            }
+          })
+          .catch((error: Error) => log.error(`settling ${record.id} after exit: ${error.message}`));
       }
     } else if (record.pid) {
       entry.handle = { pid: record.pid, startTime: record.pidStartTime };
