@@ -166,7 +166,8 @@ export class JobManager extends JobEventEmitter {
     assertJobId(id);
     await this.start();
     let record = await this.store.get(id);
-    if (record.status === 'running') record = (await this.supervisor.settle(id)) ?? record;
+    // A running job may have ended unnoticed; a terminal one may have its patch being applied: settle waits for that.
+    if (record.status === 'running' || record.patchState === 'pending') record = (await this.supervisor.settle(id)) ?? record;
     const progress = await this.store.readProgress(id);
     return progress ? { ...record, progress } : record;
   }

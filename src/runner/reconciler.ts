@@ -119,7 +119,7 @@ export class Reconciler {
       }
       // Replay in finish order, so `merge` and `append` see results as they happened.
       pending.sort((a, b) => (a.finishedAt ?? '').localeCompare(b.finishedAt ?? '') || a.id.localeCompare(b.id));
-      for (const record of pending) await this.supervisor.finishUp(record);
+      for (const record of pending) await this.supervisor.settle(record.id);
       if (queued) this.ctx.scheduleDispatch();
       this.health.lastScanAt = new Date().toISOString();
       this.health.lastScanMs = Math.round(performance.now() - started);
