@@ -57,13 +57,13 @@ export class JobStore {
   async create(record: JobRecord, inputText: string): Promise<void> {
     const staging = join(this.root, STAGING_DIR, assertJobId(record.id));
     const marker = join(this.root, ACTIVE_DIR, record.id);
-    await mkdir(staging);
+    let markerCreated = false;
     try {
-      const [input, job, mark] = await Promise.all([
-        open(join(staging, 'input.json'), 'wx', 0o644),
-        open(join(staging, 'job.json'), 'wx', 0o644),
-        open(marker, 'w', 0o644),
-      ]);
+      // 'wx' everywhere: an id that exists already (as a job or a marker) is refused, never overwritten.
+      await mkdir(staging);
+      const mark = await open(marker, 'wx', 0o644);
+      markerCreated = true;
+      const [input, job] = await Promise.all([open(join(staging, 'input.json'), 'wx', 0o644), open(join(staging, 'job.json'), 'wx', 0o644)]);
       try {
         await Promise.all([input.writeFile(inputText), job.writeFile(serializeRecord(record))]);
         await Promise.all([input.sync(), job.sync(), fsyncDir(staging), fsyncDir(join(this.root, ACTIVE_DIR))]);
@@ -72,7 +72,7 @@ export class JobStore {
       }
       await rename(staging, join(this.root, record.id));
     } catch (error) {
-      await Promise.all([rm(staging, { recursive: true, force: true }), unlink(marker).catch(() => {})]);
+      await Promise.all([rm(staging, { recursive: true, force: true }), markerCreated ? unlink(marker).catch(() => {}) : undefined]);
       throw new JobsError('storage', `could not create job folder for ${record.id}: ${(error as Error).message}`, { cause: error });
     }
     await fsyncDir(this.root);

@@ -1,0 +1,78 @@
+/** Atomic writes and tolerant reads: a reader never sees half a file, a torn file is a typed failure. */
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { readJsonFile, writeJsonAtomic } from '../../src/store/atomic.js';
+import { JobStore } from '../../src/store/job-store.js';
+import { newJobId } from '../../src/ids.js';
+import { tempDir } from '../helpers.js';
+
+describe('atomic JSON files', () => {
+  it('replaces a file whole and leaves no temp file behind', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'x.json');
+    await writeJsonAtomic(path, { a: 1 });
+    await writeJsonAtomic(path, { a: 2 });
+    expect(await readJsonFile(path)).toMatchObject({ ok: true, value: { a: 2 } });
+    expect(readdirSync(dir)).toEqual(['x.json']);
+  });
+
+  it('concurrent readers only ever see a whole file while a writer rewrites it', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'big.json');
+    const value = (n: number) => ({ n, pad: 'x'.repeat(200_000) });
+    await writeJsonAtomic(path, value(0));
+    let torn = 0;
+    let reads = 0;
+    const writer = (async () => {
+      for (let n = 1; n <= 30; n++) await writeJsonAtomic(path, value(n));
+    })();
+    let writing = true;
+    void writer.then(() => (writing = false));
+    while (writing) {
+      const read = await readJsonFile(path);
+      reads += 1;
+      if (!read.ok) torn += 1;
+    }
+    expect(reads).toBeGreaterThan(0);
+    expect(torn).toBe(0);
+  });
+
+  it('reports missing, torn and invalid files as typed failures instead of throwing', async () => {
+    const dir = tempDir();
+    expect(await readJsonFile(join(dir, 'none.json'))).toMatchObject({ ok: false, reason: 'missing' });
+    writeFileSync(join(dir, 'torn.json'), '{"a": ');
+    expect(await readJsonFile(join(dir, 'torn.json'))).toMatchObject({ ok: false, reason: 'torn', message: expect.stringContaining('torn.json is not valid JSON') });
+    writeFileSync(join(dir, 'bad.json'), '{"a": "x"}');
+    const read = await readJsonFile(join(dir, 'bad.json'), z.object({ a: z.number() }));
+    expect(read).toMatchObject({ ok: false, reason: 'invalid', message: expect.stringContaining('a: ') });
+  });
+});
+
+describe('JobStore', () => {
+  it('creates a job folder whole, indexed, with nothing left in staging', async () => {
+    const store = new JobStore(tempDir());
+    await store.init();
+    const id = newJobId();
+    const record = { v: 1, id, type: 't', status: 'queued', priority: 0, createdAt: new Date().toISOString(), timeoutMs: 0, attempt: 1, maxAttempts: 1, inputDigest: 'd', command: ['x'], patchState: 'none' } as const;
+    await store.create({ ...record }, '{}\n');
+    expect(readdirSync(store.dir(id)).sort()).toEqual(['input.json', 'job.json']);
+    expect(await store.activeIds()).toEqual([id]);
+    expect(readdirSync(join(store.root, '.staging'))).toEqual([]);
+    await expect(store.create({ ...record }, '{}')).rejects.toMatchObject({ code: 'storage' });
+    expect(await store.activeIds()).toEqual([id]);
+  });
+
+  it('reports a torn job.json as storage, a missing one as not_found', async () => {
+    const store = new JobStore(tempDir());
+    await store.init();
+    const id = newJobId();
+    await expect(store.get(id)).rejects.toMatchObject({ code: 'not_found' });
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(store.dir(id));
+    writeFileSync(join(store.dir(id), 'job.json'), '{"v":1');
+    await expect(store.get(id)).rejects.toMatchObject({ code: 'storage' });
+    expect(existsSync(store.dir(id))).toBe(true);
+  });
+});
