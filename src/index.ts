@@ -6,18 +6,26 @@
  */
 import { JobManager } from './runner/job-manager.js';
 import { registerBuiltinTypes } from './runner/builtins.js';
+import { registerConfiguredTypes } from './config/register.js';
 import type { RunnerOptions } from './options.js';
 
 export interface CreateJobRunnerOptions extends RunnerOptions {
   /** Register the shipped job types (`simulate`, and `run_command` when allowed). Default true. */
   builtins?: boolean;
+  /**
+   * Config file listing your own wrappers (docs/writing-wrappers.md): a path,
+   * or false to read none. Default: `$MCP_JOBS_CONFIG`, else
+   * `./mcp-jobs.config.json` when it exists.
+   */
+  config?: string | false;
 }
 
 /** A started JobManager with the shipped job types registered. */
 export async function createJobRunner(options: CreateJobRunnerOptions = {}): Promise<JobManager> {
-  const { builtins = true, ...rest } = options;
+  const { builtins = true, config, ...rest } = options;
   const manager = new JobManager(rest);
   if (builtins) await registerBuiltinTypes(manager);
+  await registerConfiguredTypes(manager, config);
   await manager.start();
   return manager;
 }
@@ -32,4 +40,6 @@ export { JobsError, type ErrorCode } from './errors.js';
 export { JOB_ID_PATTERN, isJobId, assertJobId } from './ids.js';
 export { resolveOptions, defaults, type RunnerOptions, type ResolvedOptions } from './options.js';
 export { log, type LogLevel, type LogSink } from './log.js';
+export { registerConfiguredTypes, loadConfig, type ConfiguredTypes } from './config/register.js';
+export { CONFIG_FILE_NAME, locateConfig } from './config/load-config.js';
 export * from './types.js';
