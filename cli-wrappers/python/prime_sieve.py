@@ -14,7 +14,9 @@ Registered through the config file (see mcp-jobs.config.example.json):
 import math
 import sys
 
-from mcp_jobs_wrapper import InvalidInput, run_wrapper
+sys.dont_write_bytecode = True  # keep __pycache__ out of the wrapper folder
+
+from mcp_jobs import InvalidInput, run_wrapper  # noqa: E402 (the folder next to this file)
 
 NAME = "prime_sieve"
 DESCRIPTION = "Count the primes up to `limit` (segmented sieve), with progress per segment."
