@@ -21,6 +21,17 @@ describe('job lifecycle', () => {
     expect(files).toEqual(['input.json', 'job.json', 'progress.json', 'results.json', 'stderr.log', 'stdout.log']);
   });
 
+  it('emits job:progress from progress.json as the watcher sees it, then job:completed', async () => {
+    const m = await makeManager();
+    const seen: number[] = [];
+    m.on('job:progress', ({ progress }) => seen.push(progress.current));
+    const { jobId } = await m.submit('simulate', { steps: 4, step_ms: 150 });
+    await m.wait(jobId, 10_000);
+    expect(seen.length).toBeGreaterThanOrEqual(2);
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    expect(seen.at(-1)).toBeLessThanOrEqual(4);
+  });
+
   it('fails with kind error when the worker reports a failure in error.json', async () => {
     const m = await makeManager();
     const { jobId } = await m.submit('simulate', { steps: 5, step_ms: 1, fail_at_step: 2 });

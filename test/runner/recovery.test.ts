@@ -145,6 +145,13 @@ describe('retention', () => {
     await m.cancel(running.jobId);
   });
 
+  it('cleans up automatically on an interval when configured', async () => {
+    const m = await makeManager({ cleanup: { intervalMs: 50, olderThanMs: 0, keepLast: 0 } });
+    const { jobId } = await m.submit('simulate', { steps: 1, step_ms: 0 });
+    await m.wait(jobId, 10_000);
+    await waitFor(() => !existsSync(m.store.dir(jobId)), 'the finished job to be cleaned up');
+  });
+
   it('keeps a folder whose job.json is unreadable for a person to look at', async () => {
     const m = await makeManager({ scanIntervalMs: 0 });
     const id = newJobId(Date.now() - 1000);
