@@ -31,7 +31,7 @@ describe('a Python wrapper through the config', () => {
     const { jobId } = await m.submit('prime_sieve', { limit: 2_000_000, segment_size: 200_000, step_ms: 100 });
     const running = await waitFor(async () => {
       const s = await m.status(jobId);
-      return s.status === 'running' && (s.progress?.current ?? 0) >= 1 && s;
+      return s.status === 'running' && (s.progress?.current ?? 0) >= 1 ? s : undefined;
     }, 'progress from the Python worker');
     expect(running.progress).toMatchObject({ total: 10, message: expect.stringMatching(/^segment \d+\/10: \d+ primes up to \d+$/) });
 
@@ -55,7 +55,7 @@ describe('a Python wrapper through the config', () => {
     const { jobId } = await m.submit('prime_sieve', { limit: 100_000_000, segment_size: 1_000_000, step_ms: 200 });
     const running = await waitFor(async () => {
       const s = await m.status(jobId);
-      return s.status === 'running' && s.pid && (s.progress?.current ?? 0) >= 1 && s;
+      return s.status === 'running' && s.pid && (s.progress?.current ?? 0) >= 1 ? s : undefined;
     }, 'the Python worker to be running');
     const record = await m.cancel(jobId);
     expect(record.status).toBe('cancelled');
@@ -64,7 +64,7 @@ describe('a Python wrapper through the config', () => {
     await waitFor(() => !pidAlive(running.pid!), 'the worker to exit');
     const final = await waitFor(async () => {
       const s = await m.status(jobId);
-      return s.exitCode !== undefined && s;
+      return s.exitCode !== undefined ? s : undefined;
     }, 'the exit code');
     expect(final.exitCode).toBe(1);
   });
@@ -75,7 +75,7 @@ describe('a Python wrapper through the config', () => {
     const { jobId } = await first.submit('prime_sieve', { limit: 1_000_000, segment_size: 100_000, step_ms: 100 });
     const running = await waitFor(async () => {
       const s = await first.status(jobId);
-      return s.status === 'running' && (s.progress?.current ?? 0) >= 1 && s;
+      return s.status === 'running' && (s.progress?.current ?? 0) >= 1 ? s : undefined;
     }, 'the Python worker to be running');
     await first.close();
     expect(pidAlive(running.pid!)).toBe(true); // detached: it outlives its manager
