@@ -118,12 +118,12 @@ async function main(dir: string): Promise<boolean> {
   for (const [id, label] of jobs) {
     const was = before.get(id)!;
     const now = onDisk(dir, id);
-    const worker = was.pid ? `worker pid ${was.pid} ${alive(was.pid) ? 'still running' : 'exited'}` : 'no worker';
+    const worker = was.pid ? `worker pid ${was.pid} ${alive(was.pid) ? 'still running' : 'exited'}` : `${was.status}, no worker yet (waiting for a free slot)`;
     say(`no server: ${label} ${worker}, progress.json ${was.progress ?? '-'} -> ${now.progress ?? '-'}`);
   }
 
   server = await startServer(dir, 2);
-  say(`server 2 started (pid ${server.pid}): it reconciles what happened while no server ran`);
+  say(`server 2 started (pid ${server.pid}): it settles jobs that ended while no server ran, follows the running ones, starts the queued`);
   const final = await showProgress(server, jobs, 60, 500);
   const results = await Promise.all(final.map((s) => call(server, 'get_job_results', { job_id: s.job_id })));
   for (const r of results) say(`result of ${jobs.get(String(r.job_id))}: ${String(r.status)} ${JSON.stringify(r.result ?? r.error)}`);
