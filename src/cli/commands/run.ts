@@ -1,0 +1,85 @@
+/**
+ * `mcp-jobs run <type>`: a real job in the foreground. The job is submitted to
+ * the jobs folder like any other (a job folder, a detached worker), and this
+ * process follows it with a progress bar until it ends.
+ *
+ * The cap: the job starts at once when fewer than `--max-concurrent` jobs of
+ * the folder run (counted from the folder, so jobs of a server count too).
+ * When the cap is full, it waits in the queue like any job, the bar says so,
+ * and it starts when a slot frees. Ctrl-C cancels it: a queued job never
+ * starts; a running one gets SIGTERM (SIGKILL after 5 s) and ends `cancelled`.
+ */
+import { Command } from 'commander';
+import { JobsError } from '../../errors.js';
+import { EXIT } from '../exit-codes.js';
+import { follow } from '../follow.js';
+import { readJobInput, type InputOptions } from '../input.js';
+import { exitCodeOf, printResultForPeople, printSummary, readResult } from '../outcome.js';
+import { note, printJson } from '../output.js';
+import { addCommonOptions, addTypeOptions, intOption, secondsOption } from '../options.js';
+import { openManager, type OpenOptions } from '../runner.js';
+import type { JobStatusView } from '../../types.js';
+
+interface RunOptions extends OpenOptions, InputOptions {
+  priority?: number;
+  timeout?: number;
+}
+
+export function addInputOptions(command: Command): Command {
+  return command
+    .option('--input <file>', 'the job input: a JSON file (- reads stdin)')
+    .option('--input-json <string>', 'the job input as a JSON string')
+    .option('--priority <n>', 'higher runs first, -1000..1000 (default 0)', intOption('--priority', -1000, 1000))
+    .option('--timeout <seconds>', 'timeout of each attempt: seconds or a duration like 10m; 0 = none (default: the type\'s)', secondsOption('--timeout'))
+    .option('--max-concurrent <n>', 'cap on running jobs of the folder (default: the number of CPUs)', intOption('--max-concurrent', 1, 10_000));
+}
+
+export function runCommand(): Command {
+  const command = new Command('run')
+    .description('run a job in the foreground with a live progress bar; Ctrl-C cancels it')
+    .argument('<type>', 'job type (see `mcp-jobs types`)');
+  addInputOptions(command);
+  addTypeOptions(command);
+  addCommonOptions(command);
+  return command.action(async (type: string, options: RunOptions) => {
+    const input = await readJobInput(options);
+    const manager = await openManager('dispatch', { ...options, types: true });
+    try {
+      const submitOptions = { ...(options.priority === undefined ? {} : { priority: options.priority }), ...(options.timeout === undefined ? {} : { timeoutMs: options.timeout }) };
+      const { jobId } = await manager.submit(type, input, submitOptions);
+      if (!options.json) note(`job ${jobId} (${type}) in ${manager.store.dir(jobId)}`);
+      await manager.idle(); // the dispatch pass: started now, or queued behind the cap
+      const interrupt = new AbortController();
+      let interrupts = 0;
+      const onSigint = () => {
+        interrupts += 1;
+        if (interrupts === 1) interrupt.abort();
+        else note('still cancelling the job (SIGKILL follows SIGTERM after 5 s)...');
+      };
+      process.on('SIGINT', onSigint);
+      let final: JobStatusView;
+      try {
+        final = await follow(manager, jobId, { mode: options.json ? 'quiet' : 'human', signal: interrupt.signal });
+        if (interrupt.signal.aborted && final.status !== 'completed' && final.status !== 'failed' && final.status !== 'cancelled') {
+          if (!options.json) note('cancelling the job...');
+          await manager.cancel(jobId).catch((error: unknown) => {
+            if (!(error instanceof JobsError && error.code === 'already_finished')) throw error;
+          });
+          final = await follow(manager, jobId, { mode: 'quiet' });
+        }
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
+      const result = final.status === 'completed' ? await readResult(manager.store, jobId) : undefined;
+      if (options.json) {
+        printJson({ job_id: jobId, type, status: final.status, ...(result ? { result: result.result, results_path: result.resultsPath } : {}), ...(final.error ? { error: final.error } : {}), dir: manager.store.dir(jobId) });
+      } else {
+        printSummary(final);
+        if (result) printResultForPeople(result, jobId);
+      }
+      process.exitCode = interrupt.signal.aborted && final.status === 'cancelled' ? EXIT.interrupted : exitCodeOf(final);
+    } finally {
+      await manager.close();
+    }
+  });
+}

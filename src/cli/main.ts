@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+/**
+ * The `mcp-jobs` executable (package.json `bin`). Parses the command line,
+ * runs the subcommand, and maps what went wrong to one line on stderr and an
+ * exit code (see exit-codes.ts).
+ */
+import { exitCodeFor } from './exit-codes.js';
+import { note, printError } from './output.js';
+import { buildProgram, UsageExit } from './program.js';
+
+/** A command that finished but left something holding the event loop still ends. */
+const LINGER_MS = 2_000;
+
+async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof UsageExit) process.exitCode = error.exitCode;
+    else {
+      printError(error instanceof Error ? error.message : String(error));
+      if (process.env.MCP_JOBS_DEBUG && error instanceof Error && error.stack) note(error.stack);
+      process.exitCode = exitCodeFor(error);
+    }
+  }
+  setTimeout(() => process.exit(), LINGER_MS).unref();
+}
+
+void main(process.argv);
