@@ -62,6 +62,33 @@ describe('the Python wrapper by hand', () => {
     expect(readJson(join(dir, 'results.json'))).toMatchObject({ count: 25, segments: 10 });
   });
 
+  it('keeps the lock alive with an mtime heartbeat, and lands the latest throttled progress report', () => {
+    const dir = jobFolder('{}');
+    // The helper package with its 5 s heartbeat shortened, so the test sees beats in a fraction of a second.
+    const script = `
+import json, os, sys, time
+sys.path.insert(0, ${JSON.stringify(join(PRIME_SIEVE, '..'))})
+import mcp_jobs.lock as lock
+from mcp_jobs import Context
+lock.LOCK_UPDATE_S = 0.05
+held = lock.WorkerLock(os.path.join(sys.argv[1], "worker.lock"))
+held.acquire()
+first = os.stat(held.path).st_mtime_ns
+ctx = Context(sys.argv[1], {})
+ctx.progress(1, 10, "one")
+ctx.progress(2, 10, "two")  # within the 100 ms throttle: written by the trailing timer
+time.sleep(0.4)
+beat = os.stat(held.path).st_mtime_ns
+with open(os.path.join(sys.argv[1], "progress.json")) as f:
+    progress = json.load(f)
+held.release()
+print(json.dumps({"beat": beat > first, "progress": progress, "released": not os.path.exists(held.path)}))
+`;
+    const out = spawnSync('python3', ['-B', '-c', script, dir], { encoding: 'utf8', timeout: 10_000 });
+    expect(out.stderr).toBe('');
+    expect(JSON.parse(out.stdout)).toMatchObject({ beat: true, progress: { current: 2, total: 10, message: 'two' }, released: true });
+  });
+
   it('refuses a folder whose worker.lock has a fresh heartbeat, and takes over a stale one (older than 30 s)', () => {
     const dir = jobFolder('{"limit": 100}');
     mkdirSync(join(dir, 'worker.lock'));
