@@ -5,13 +5,12 @@
  * naming the config file and the entry.
  */
 import { dirname, resolve } from 'node:path';
-import { JobsError } from '../errors.js';
 import { log } from '../log.js';
 import type { JobManager } from '../runner/job-manager.js';
 import { JobTypeRegistry, type JobType } from '../runner/registry.js';
 import { commandType } from './command-types.js';
 import { configError, locateConfig, readConfigFile } from './load-config.js';
-import { discoverTypes, EntryError, moduleType } from './module-types.js';
+import { discoverTypes, moduleType } from './module-types.js';
 import type { ConfigEntry } from './schema.js';
 
 /** The job types a config file defines. */
@@ -37,8 +36,7 @@ export async function loadConfig(path: string, explicit = true): Promise<Configu
       if (entry.kind === 'module') found.push({ ...(await moduleType(base, entry)), from });
       else found.push({ type: await commandType(base, entry), from });
     } catch (error) {
-      if (error instanceof EntryError || error instanceof JobsError) throw configError(path, `${from}: ${error.message}`, error);
-      throw error;
+      throw configError(path, `${from}: ${(error as Error).message}`, error);
     }
   }
   const listed = new Set(found.flatMap((f) => (f.file ? [f.file] : [])));
@@ -50,8 +48,7 @@ export async function loadConfig(path: string, explicit = true): Promise<Configu
         if (!listed.has(hit.file)) found.push({ ...hit, from: `${where} (${hit.file})` });
       }
     } catch (error) {
-      if (error instanceof EntryError) throw configError(path, `${where}: ${error.message}`, error);
-      throw error;
+      throw configError(path, `${where}: ${(error as Error).message}`, error);
     }
   }
   const seen = new Map<string, string>();
