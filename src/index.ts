@@ -43,3 +43,10 @@ export { log, type LogLevel, type LogSink } from './log.js';
 export { registerConfiguredTypes, loadConfig, type ConfiguredTypes } from './config/register.js';
 export { CONFIG_FILE_NAME, locateConfig } from './config/load-config.js';
 export * from './types.js';
+// MCP server: tools, native Tasks and resources for any McpServer; the stdio / HTTP server.
+export { registerJobTools, jobsServerOptions, JOB_TOOL_NAMES, type RegisteredJobTools } from './mcp/register.js';
+export type { JobToolsOptions } from './mcp/tool-options.js';
+export { JobTaskStore, type JobTaskStoreOptions } from './mcp/task-store.js';
+export { createJobsMcpServer, type JobsMcpServer, type JobsMcpServerOptions } from './mcp/server-factory.js';
+export { serve, type ServeOptions, type RunningServer } from './mcp/serve.js';
+export { addServeOptions, serveOptionsFrom, type ParsedServeOptions } from './mcp/serve-options.js';

@@ -1,0 +1,46 @@
+/**
+ * Our own McpServer: the runner's tools, resources and native Tasks, for one
+ * connection (stdio), or one HTTP session bound to one principal.
+ */
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { JobManager } from '../runner/job-manager.js';
+import { packageVersion } from './health.js';
+import { jobsServerOptions, registerJobTools, type RegisteredJobTools } from './register.js';
+import { JobTaskStore, type JobTaskStoreOptions } from './task-store.js';
+
+export interface JobsMcpServerOptions extends JobTaskStoreOptions {
+  /** Declare and serve `tasks/list` (only where callers are authenticated). Default false. */
+  listTasks?: boolean;
+}
+
+export interface JobsMcpServer {
+  readonly server: McpServer;
+  readonly taskStore: JobTaskStore;
+  readonly registered: RegisteredJobTools;
+  /** Closes the connection and detaches from the runner (the runner stays open). */
+  close(): Promise<void>;
+}
+
+const INSTRUCTIONS =
+  'Long-running work runs as background jobs. A start tool (one per job type) returns a job_id at once; ' +
+  'poll get_job_status (or call wait_for_job), then fetch get_job_results. Clients that speak MCP Tasks can call start tools as tasks (task id = job id).';
+
+export function createJobsMcpServer(runner: JobManager, options: JobsMcpServerOptions = {}): JobsMcpServer {
+  const { listTasks = false, ...storeOptions } = options;
+  const taskStore = new JobTaskStore(runner, storeOptions);
+  const server = new McpServer({ name: 'mcp-jobs', version: packageVersion() }, jobsServerOptions(taskStore, { listTasks, instructions: INSTRUCTIONS }));
+  const registered = registerJobTools(server, runner, { taskStore, listTasks });
+  let closing: Promise<void> | undefined;
+  return {
+    server,
+    taskStore,
+    registered,
+    close() {
+      closing ??= (async () => {
+        registered.close();
+        await server.close().catch(() => {});
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,49 @@
+/**
+ * The stdio server: one McpServer on stdin/stdout. stdout carries only
+ * protocol messages (logs go to stderr and to MCP logging notifications). The
+ * server stops when stdin ends (the client went away) or stdout breaks.
+ */
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { log } from '../log.js';
+import type { JobManager } from '../runner/job-manager.js';
+import { createJobsMcpServer, type JobsMcpServerOptions } from './server-factory.js';
+
+export interface StdioHandle {
+  /** Resolves when the client has gone (stdin ended, stdout broke) or `close()` was called. */
+  closed: Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function serveStdio(runner: JobManager, options: JobsMcpServerOptions = {}, streams?: { stdin: NodeJS.ReadableStream; stdout: NodeJS.WritableStream }): Promise<StdioHandle> {
+  const stdin = streams?.stdin ?? process.stdin;
+  // eslint-disable-next-line no-restricted-properties -- stdout is the protocol channel this transport owns
+  const stdout = streams?.stdout ?? process.stdout;
+  const jobs = createJobsMcpServer(runner, { ...options, listTasks: false });
+  const transport = new StdioServerTransport(stdin as typeof process.stdin, stdout as typeof process.stdout);
+
+  let markClosed!: () => void;
+  const closed = new Promise<void>((resolve) => (markClosed = resolve));
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      stdin.off('end', onEnd);
+      stdout.off('error', onOutputError);
+      await jobs.close();
+      markClosed();
+    })();
+    return closing;
+  };
+  const onEnd = () => {
+    log.info('stdin ended: the client has gone');
+    void close();
+  };
+  const onOutputError = (error: Error) => {
+    log.warn(`stdout: ${error.message}; stopping`);
+    void close();
+  };
+  stdin.on('end', onEnd);
+  stdout.on('error', onOutputError);
+  transport.onclose = () => void close();
+  await jobs.server.connect(transport);
+  return { closed, close };
+}
