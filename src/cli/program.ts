@@ -31,6 +31,10 @@ function version(): string {
   }
 }
 
+function commandPath(command: Command): string {
+  return command.parent ? `${commandPath(command.parent)} ${command.name()}` : command.name();
+}
+
 /** Thrown instead of exiting when commander rejects the command line; carries the exit code. */
 export class UsageExit extends Error {
   constructor(readonly exitCode: number) {
@@ -42,14 +46,14 @@ export function buildProgram(): Command {
   const program = new Command('mcp-jobs')
     .description('Filesystem-backed subprocess jobs for MCP servers: serve them, run and watch jobs, inspect the job folders.')
     .version(version(), '-V, --version')
-    .showHelpAfterError('(add --help for usage)')
     .addHelpText('after', '\nEnvironment: MCP_JOBS_DIR, MCP_JOBS_STATE_DIR, MCP_JOBS_CONFIG, NO_COLOR, MCP_JOBS_LOG_LEVEL.\nExit codes: 0 ok, 1 job failed/cancelled or problems found, 2 bad input, 3 no such job, 4 wrong job state, 5 storage error, 130 Ctrl-C.\nDocs: docs/cli.md');
   const commands = [typesCommand(), runCommand(), submitCommand(), statusCommand(), resultCommand(), logsCommand(), cancelCommand(), listCommand(), watchCommand(), cleanupCommand(), doctorCommand()];
   for (const command of commands) program.addCommand(command);
   for (const command of [program, ...commands]) {
     command.configureOutput({
       ...commanderOutput,
-      outputError: (text, write) => write(`mcp-jobs: ${text.replace(/^error: /, '')}`),
+      // One line: `mcp-jobs: unknown option '--x' (see mcp-jobs run --help)`.
+      outputError: (text, write) => write(`mcp-jobs: ${text.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim()} (see \`${commandPath(command)} --help\`)\n`),
     });
     command.exitOverride((error: CommanderError) => {
       // --help and --version end the program normally; anything else is a usage error.

@@ -18,7 +18,7 @@ import { exitCodeOf, printResultForPeople, printSummary, readResult } from '../o
 import { note, printJson } from '../output.js';
 import { addCommonOptions, addTypeOptions, intOption, secondsOption } from '../options.js';
 import { openManager, type OpenOptions } from '../runner.js';
-import type { JobStatusView } from '../../types.js';
+import { isTerminal, type JobStatusView } from '../../types.js';
 
 interface RunOptions extends OpenOptions, InputOptions {
   priority?: number;
@@ -43,32 +43,28 @@ export function runCommand(): Command {
   addCommonOptions(command);
   return command.action(async (type: string, options: RunOptions) => {
     const input = await readJobInput(options);
+    // Ctrl-C from here on cancels the job (once it exists); a second one only says it is in progress.
+    const interrupt = new AbortController();
+    let interrupts = 0;
+    const onSigint = () => {
+      interrupts += 1;
+      if (interrupts === 1) interrupt.abort();
+      else note('still cancelling the job (SIGKILL follows SIGTERM after 5 s)...');
+    };
     const manager = await openManager('dispatch', { ...options, types: true });
+    process.on('SIGINT', onSigint);
     try {
       const submitOptions = { ...(options.priority === undefined ? {} : { priority: options.priority }), ...(options.timeout === undefined ? {} : { timeoutMs: options.timeout }) };
       const { jobId } = await manager.submit(type, input, submitOptions);
       if (!options.json) note(`job ${jobId} (${type}) in ${manager.store.dir(jobId)}`);
       await manager.idle(); // the dispatch pass: started now, or queued behind the cap
-      const interrupt = new AbortController();
-      let interrupts = 0;
-      const onSigint = () => {
-        interrupts += 1;
-        if (interrupts === 1) interrupt.abort();
-        else note('still cancelling the job (SIGKILL follows SIGTERM after 5 s)...');
-      };
-      process.on('SIGINT', onSigint);
-      let final: JobStatusView;
-      try {
-        final = await follow(manager, jobId, { mode: options.json ? 'quiet' : 'human', signal: interrupt.signal });
-        if (interrupt.signal.aborted && final.status !== 'completed' && final.status !== 'failed' && final.status !== 'cancelled') {
-          if (!options.json) note('cancelling the job...');
-          await manager.cancel(jobId).catch((error: unknown) => {
-            if (!(error instanceof JobsError && error.code === 'already_finished')) throw error;
-          });
-          final = await follow(manager, jobId, { mode: 'quiet' });
-        }
-      } finally {
-        process.off('SIGINT', onSigint);
+      let final: JobStatusView = await follow(manager, jobId, { mode: options.json ? 'quiet' : 'human', signal: interrupt.signal });
+      if (interrupt.signal.aborted && !isTerminal(final.status)) {
+        if (!options.json) note('cancelling the job...');
+        await manager.cancel(jobId).catch((error: unknown) => {
+          if (!(error instanceof JobsError && error.code === 'already_finished')) throw error;
+        });
+        final = await follow(manager, jobId, { mode: 'quiet' });
       }
       const result = final.status === 'completed' ? await readResult(manager.store, jobId) : undefined;
       if (options.json) {
@@ -79,6 +75,7 @@ export function runCommand(): Command {
       }
       process.exitCode = interrupt.signal.aborted && final.status === 'cancelled' ? EXIT.interrupted : exitCodeOf(final);
     } finally {
+      process.off('SIGINT', onSigint);
       await manager.close();
     }
   });
