@@ -22,6 +22,7 @@ const WORD_COUNT = join(DIST, 'examples', 'wrappers', 'word-count.js');
 const PATCH = { field: 'runs', mode: 'append', pointer: '/checksum' } as const;
 
 const started = Date.now();
+process.stdout.on('error', () => {}); // a closed pipe (`npm run demo | head`) must not stop the demo before it tidies up
 const say = (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${line}`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -59,16 +60,20 @@ function progressLine(status: Structured): string {
   return `${String(status.status).padEnd(9)} ${p ? `${String(p.percentage ?? 0).padStart(5)}% (${p.current}/${p.total})` : '       -'}`;
 }
 
-async function showProgress(server: Server, jobs: Map<string, string>, rounds: number, everyMs: number): Promise<Structured[]> {
+/** Polls get_job_status and prints a line per round, until `done(statuses)` or `rounds` rounds. */
+async function showProgress(server: Server, jobs: Map<string, string>, rounds: number, everyMs: number, done: (s: Structured[]) => boolean): Promise<Structured[]> {
   let last: Structured[] = [];
   for (let i = 0; i < rounds; i++) {
     last = await Promise.all([...jobs.keys()].map((id) => call(server, 'get_job_status', { job_id: id })));
     say(`progress: ${last.map((s) => `${jobs.get(String(s.job_id))} ${progressLine(s)}`).join(' | ')}`);
-    if (last.every((s) => !['queued', 'running'].includes(String(s.status)))) break;
+    if (done(last)) break;
     await sleep(everyMs);
   }
   return last;
 }
+
+const allFinished = (statuses: Structured[]) => statuses.every((s) => !['queued', 'running'].includes(String(s.status)));
+const currentOf = (status: Structured | undefined) => (status?.progress as { current?: number } | null | undefined)?.current ?? 0;
 
 /** What the job folder says, read straight from disk (no server involved). */
 function onDisk(dir: string, id: string): { pid?: number; progress?: string; status: string } {
@@ -108,7 +113,8 @@ async function main(dir: string): Promise<boolean> {
   await submit('C', 'word_count', { text, top: 3, lines_per_step: 12, step_ms: 150 });
   say(`A carries a state patch: append its /checksum to state field "${PATCH.field}"`);
 
-  await showProgress(server, jobs, 4, 400);
+  // Kill the server once A is a few steps in: mid-job, with most of its 30 steps still to go.
+  await showProgress(server, jobs, 40, 400, (statuses) => currentOf(statuses.find((s) => s.job_id === patched)) >= 4);
   process.kill(server.pid, 'SIGKILL');
   await server.client.close().catch(() => {});
   say(`server 1 killed with SIGKILL mid-job`);
@@ -124,7 +130,7 @@ async function main(dir: string): Promise<boolean> {
 
   server = await startServer(dir, 2);
   say(`server 2 started (pid ${server.pid}): it settles jobs that ended while no server ran, follows the running ones, starts the queued`);
-  const final = await showProgress(server, jobs, 60, 500);
+  const final = await showProgress(server, jobs, 80, 500, allFinished);
   const results = await Promise.all(final.map((s) => call(server, 'get_job_results', { job_id: s.job_id })));
   for (const r of results) say(`result of ${jobs.get(String(r.job_id))}: ${String(r.status)} ${JSON.stringify(r.result ?? r.error)}`);
 
