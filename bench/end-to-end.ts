@@ -11,11 +11,11 @@ import simulate from '../cli-wrappers/simulate.js';
 import { isProcessAlive } from '../src/runner/proc.js';
 import { EventClock } from './events.js';
 import { writeDirectFolder } from './folders.js';
-import { type Figure, atMost, benchTemp, describeSamples, info, now, percentile, removeDir, round, waitUntil } from './lib.js';
+import { type Figure, atMost, benchTemp, describeSamples, info, now, percentile, removeDir, round, runs, waitUntil } from './lib.js';
 import { timeSpawnOk } from './proc.js';
 
-const RUNS = 40;
-const WARMUP = 4;
+const RUNS = runs(40);
+const WARMUP = runs(4, 1);
 const INPUT = { steps: 1, step_ms: 0 };
 
 export const endToEndMethod = [

@@ -89,3 +89,12 @@ export async function waitUntil<T>(check: () => T | Promise<T>, what: string, ti
     await pause(everyMs);
   }
 }
+
+/**
+ * `MCP_JOBS_BENCH_QUICK=1`: a handful of runs per figure and no waiting for a
+ * quiet machine. Only for the smoke test: the figures are not meaningful.
+ */
+export const QUICK = process.env.MCP_JOBS_BENCH_QUICK === '1';
+
+/** The number of runs to make: `full` normally, `quick` in quick mode. */
+export const runs = (full: number, quick = 3): number => (QUICK ? quick : full);

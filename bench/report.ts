@@ -10,6 +10,8 @@ export interface Section {
   /** Set when the section could not run (e.g. its module does not exist yet). */
   skipped?: string;
   durationMs?: number;
+  /** How busy other processes kept the CPUs when the section started (%). */
+  busyAtStart?: number;
 }
 
 export function machine(): Record<string, string> {
@@ -69,7 +71,8 @@ export function markdown(sections: Section[], totalMs: number, date = new Date()
       out.push('', 'Details:', '');
       for (const f of notes) out.push(`- ${f.name}: ${f.note}`);
     }
-    if (s.durationMs !== undefined) out.push('', `(section took ${(s.durationMs / 1000).toFixed(1)} s)`);
+    const busy = s.busyAtStart === undefined ? '' : `; other processes kept the CPUs ${s.busyAtStart} % busy when it started`;
+    if (s.durationMs !== undefined) out.push('', `(section took ${(s.durationMs / 1000).toFixed(1)} s${busy})`);
     out.push('');
   }
   return `${out.join('\n').trimEnd()}\n`;

@@ -15,11 +15,11 @@ import { z } from 'zod';
 import { JobManager, type RunnerOptions } from '../src/index.js';
 import { isProcessAlive } from '../src/runner/proc.js';
 import { EventClock } from './events.js';
-import { type Figure, atMost, benchTemp, describeSamples, distPath, info, pause, percentile, removeDir, round, waitUntil } from './lib.js';
+import { type Figure, atMost, benchTemp, describeSamples, distPath, info, pause, percentile, removeDir, round, runs, waitUntil } from './lib.js';
 import { killQuietly } from './proc.js';
 
-const RUNS = 40;
-const WARMUP = 3;
+const RUNS = runs(40);
+const WARMUP = runs(3, 1);
 
 export const resultLatencyMethod = [
   `${RUNS} jobs per case after ${WARMUP} warm-up jobs. Job type \`bench_hold\` runs \`node dist/bench/fixtures/hold-result.js\` and carries an \`append\` state patch (field \`benchParent\` / \`benchWatcher\`).`,

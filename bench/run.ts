@@ -11,8 +11,9 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Figure, ROOT, now } from './lib.js';
+import { type Figure, QUICK, ROOT, now } from './lib.js';
 import { type Section, machine, markdown, table } from './report.js';
+import { waitForQuiet } from './quiet.js';
 
 interface Bench {
   name: string;
@@ -84,9 +85,12 @@ async function main(argv: string[]): Promise<number> {
   let failed = false;
   for (const bench of chosen) {
     console.log(`\n${bench.name}: ${bench.title}`);
+    const quiet = QUICK ? { busy: undefined, waitedMs: 0 } : await waitForQuiet();
+    if (quiet.busy !== undefined) console.log(`  (other processes kept the CPUs ${quiet.busy} % busy at the start${quiet.waitedMs > 1000 ? `, after waiting ${Math.round(quiet.waitedMs / 1000)} s for quiet` : ''})`);
     const t0 = now();
     const loaded = await bench.load();
     const section: Section = { name: bench.name, title: bench.title, method: 'skipped' in loaded ? [] : loaded.method, figures: [] };
+    if (quiet.busy !== undefined) section.busyAtStart = quiet.busy;
     if ('skipped' in loaded) section.skipped = loaded.skipped;
     else {
       try {
@@ -103,7 +107,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const totalMs = now() - started;
   console.log(`\n${table(sections)}\n\n(${(totalMs / 1000).toFixed(1)} s)`);
-  if (!argv.length) {
+  if (!argv.length && !QUICK) {
     const path = join(ROOT, 'BENCHMARKS.md');
     await writeFile(path, markdown(sections, totalMs));
     console.log(`wrote ${path}`);

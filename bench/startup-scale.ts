@@ -6,15 +6,15 @@
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Figure, atMost, benchTemp, describeSamples, distPath, info, now, percentile, removeDir, round } from './lib.js';
+import { type Figure, atMost, benchTemp, describeSamples, distPath, info, now, percentile, removeDir, round, runs } from './lib.js';
 import { killQuietly, runForOutput } from './proc.js';
 import { generateJobs, startSleepers } from './scale-folders.js';
 
 const RUNNING = 20;
-const BIG = 10_000;
-const SMALL = 1_000;
-const RUNS = 7;
-const REBUILDS = 3;
+const BIG = runs(10_000, 200);
+const SMALL = runs(1_000, 100);
+const RUNS = runs(7, 1);
+const REBUILDS = runs(3, 1);
 const MB = 1024 * 1024;
 
 interface Probe {
@@ -42,7 +42,7 @@ export async function benchStartupScale(): Promise<Figure[]> {
   const big = folders('big');
   const small = folders('small');
   try {
-    let t0 = now();
+    const t0 = now();
     generateJobs(big.jobsDir, big.stateDir, BIG, sleepers);
     const generateMs = now() - t0;
     generateJobs(small.jobsDir, small.stateDir, SMALL, sleepers);

@@ -5,10 +5,10 @@
 import { join } from 'node:path';
 import { JobManager } from '../src/index.js';
 import simulate from '../cli-wrappers/simulate.js';
-import { type Figure, atMost, benchTemp, describeSamples, info, now, percentile, removeDir, round } from './lib.js';
+import { type Figure, atMost, benchTemp, describeSamples, info, now, percentile, removeDir, round, runs } from './lib.js';
 
-const WARMUP = 50;
-const SUBMITS = 600;
+const WARMUP = runs(50);
+const SUBMITS = runs(600, 20);
 
 export const submitMethod = [
   `${SUBMITS} sequential \`submit('simulate', {steps: 1, step_ms: 0})\` calls on one \`JobManager\` (after ${WARMUP} warm-up submits), each timed from call to resolution.`,

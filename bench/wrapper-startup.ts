@@ -6,11 +6,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeDirectFolder } from './folders.js';
-import { type Figure, atMost, benchTemp, describeSamples, distPath, info, percentile, removeDir, round } from './lib.js';
+import { type Figure, atMost, benchTemp, describeSamples, distPath, info, percentile, removeDir, round, runs } from './lib.js';
 import { timeSpawnOk } from './proc.js';
 
-const RUNS = 60;
-const WARMUP = 5;
+const RUNS = runs(60);
+const WARMUP = runs(5, 1);
 
 export const wrapperStartupMethod = [
   `${RUNS} runs of each, interleaved (alternating which goes first), after ${WARMUP} warm-up pairs; each timed from \`spawn()\` to the \`exit\` event by the bench process.`,
