@@ -46,11 +46,17 @@ export class JobAccess {
     return this.runner.result(view.id);
   }
 
-  /** Cancels a visible job; `already_finished` when it has ended. */
+  /**
+   * Cancels a visible job and resolves once it has ended (cancelled, or
+   * completed meanwhile); `already_finished` when it had ended before.
+   */
   async cancel(id: unknown): Promise<JobRecord> {
     const view = await this.status(id);
     if (isTerminal(view.status)) throw new JobsError('already_finished', `Job \`${view.id}\` already ended: ${view.status}`);
-    return this.runner.cancel(view.id);
+    const record = await this.runner.cancel(view.id);
+    if (isTerminal(record.status)) return record;
+    // Claimed but not launched yet: the dispatcher stops it right after the launch.
+    return this.runner.wait(view.id, this.runner.options.killGraceMs + 5_000);
   }
 
   /** Waits for a visible job to end, or `timeoutMs`, or `signal`. */

@@ -78,11 +78,12 @@ async function readJsonBody(req: IncomingMessage): Promise<unknown> {
 export async function serveHttp(runner: JobManager, options: HttpServeOptions): Promise<HttpHandle> {
   const { tokens } = options;
   const sessions = new SessionTable(runner, { ...options.server, listTasks: tokens !== undefined }, options.maxSessions ?? 100, options.sessionIdleMs ?? 3_600_000);
-  let policy: HostPolicy | undefined;
+  // Known once listening (the port may be 0 until then).
+  const bound: { policy?: HostPolicy } = {};
 
   const handle = async (req: AuthedRequest, res: ServerResponse) => {
-    if (!policy) return sendJson(res, 503, rpcError(-32000, 'Starting up'));
-    const refusal = refuseForeignHost(req.headers, policy);
+    if (!bound.policy) return sendJson(res, 503, rpcError(-32000, 'Starting up'));
+    const refusal = refuseForeignHost(req.headers, bound.policy);
     if (refusal) return sendJson(res, 403, rpcError(-32000, refusal));
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path === '/healthz') {
@@ -124,7 +125,7 @@ export async function serveHttp(runner: JobManager, options: HttpServeOptions): 
     });
   });
   const { port } = server.address() as AddressInfo;
-  policy = hostPolicy(options.host, port, options.allowedHosts, options.allowedOrigins);
+  bound.policy = hostPolicy(options.host, port, options.allowedHosts, options.allowedOrigins);
   const shown = options.host.includes(':') ? `[${options.host}]` : options.host;
   if (!tokens && !/^(127\.|localhost$|::1$)/.test(options.host)) {
     log.warn(`HTTP on ${options.host} without --auth-tokens: anyone who can reach this port can run and see jobs`);
@@ -136,13 +137,13 @@ export async function serveHttp(runner: JobManager, options: HttpServeOptions): 
     port,
     sessions: () => sessions.size,
     close() {
-      closing ??= (async () => {
+      closing ??= Promise.resolve().then(async () => {
         await sessions.closeAll();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeAllConnections();
         });
-      })();
+      });
       return closing;
     },
   };

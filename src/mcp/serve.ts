@@ -70,6 +70,8 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   };
   const runner = await createJobRunner(runnerOptions);
   const stopExpiry = startTaskExpiry(runner);
+  const types = runner.registry.list().map((type) => type.name);
+  log.info(`jobs in ${runner.options.jobsDir}, state in ${runner.options.stateDir}; job types: ${types.join(', ')}`);
 
   let transport: { close(): Promise<void>; closed?: Promise<void> };
   let http: HttpHandle | undefined;
@@ -91,12 +93,12 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   const closed = new Promise<void>((resolve) => (markClosed = resolve));
   let closing: Promise<void> | undefined;
   const close = () => {
-    closing ??= (async () => {
+    closing ??= Promise.resolve().then(async () => {
       stopExpiry();
       await transport.close().catch((error: Error) => log.warn(`closing the transport: ${error.message}`));
       await runner.close();
       markClosed();
-    })();
+    });
     return closing;
   };
 

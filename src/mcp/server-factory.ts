@@ -36,10 +36,10 @@ export function createJobsMcpServer(runner: JobManager, options: JobsMcpServerOp
     taskStore,
     registered,
     close() {
-      closing ??= (async () => {
+      closing ??= Promise.resolve().then(async () => {
         registered.close();
         await server.close().catch(() => {});
-      })();
+      });
       return closing;
     },
   };

@@ -25,12 +25,12 @@ export async function serveStdio(runner: JobManager, options: JobsMcpServerOptio
   const closed = new Promise<void>((resolve) => (markClosed = resolve));
   let closing: Promise<void> | undefined;
   const close = () => {
-    closing ??= (async () => {
+    closing ??= Promise.resolve().then(async () => {
       stdin.off('end', onEnd);
       stdout.off('error', onOutputError);
       await jobs.close();
       markClosed();
-    })();
+    });
     return closing;
   };
   const onEnd = () => {
