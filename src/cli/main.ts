@@ -8,9 +8,6 @@ import { exitCodeFor } from './exit-codes.js';
 import { note, printError } from './output.js';
 import { buildProgram, UsageExit } from './program.js';
 
-/** A command that finished but left something holding the event loop still ends. */
-const LINGER_MS = 2_000;
-
 async function main(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
@@ -22,7 +19,10 @@ async function main(argv: string[]): Promise<void> {
       process.exitCode = exitCodeFor(error);
     }
   }
-  setTimeout(() => process.exit(), LINGER_MS).unref();
+  // Every command closed what it opened; end now rather than wait for timers a
+  // library leaves behind (chokidar keeps a throttle timer up to 1 s after close).
+  // stdout and stderr writes are synchronous for files, pipes and terminals on Linux.
+  process.exit();
 }
 
 void main(process.argv);

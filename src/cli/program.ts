@@ -14,6 +14,7 @@ import { listCommand } from './commands/list.js';
 import { logsCommand } from './commands/logs.js';
 import { resultCommand } from './commands/result.js';
 import { runCommand } from './commands/run.js';
+import { serveCommand } from './commands/serve.js';
 import { statusCommand } from './commands/status.js';
 import { submitCommand } from './commands/submit.js';
 import { typesCommand } from './commands/types.js';
@@ -47,7 +48,7 @@ export function buildProgram(): Command {
     .description('Filesystem-backed subprocess jobs for MCP servers: serve them, run and watch jobs, inspect the job folders.')
     .version(version(), '-V, --version')
     .addHelpText('after', '\nEnvironment: MCP_JOBS_DIR, MCP_JOBS_STATE_DIR, MCP_JOBS_CONFIG, NO_COLOR, MCP_JOBS_LOG_LEVEL.\nExit codes: 0 ok, 1 job failed/cancelled or problems found, 2 bad input, 3 no such job, 4 wrong job state, 5 storage error, 130 Ctrl-C.\nDocs: docs/cli.md');
-  const commands = [typesCommand(), runCommand(), submitCommand(), statusCommand(), resultCommand(), logsCommand(), cancelCommand(), listCommand(), watchCommand(), cleanupCommand(), doctorCommand()];
+  const commands = [serveCommand(), typesCommand(), runCommand(), submitCommand(), statusCommand(), resultCommand(), logsCommand(), cancelCommand(), listCommand(), watchCommand(), cleanupCommand(), doctorCommand()];
   for (const command of commands) program.addCommand(command);
   for (const command of [program, ...commands]) {
     command.configureOutput({

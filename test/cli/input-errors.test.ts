@@ -22,6 +22,9 @@ describe('mcp-jobs --help', () => {
       expect(help.stdout, SUBCOMMANDS[i]).toContain(`Usage: mcp-jobs ${SUBCOMMANDS[i]}`);
       for (const option of ['--jobs-dir', '--state-dir', '--json']) expect(help.stdout, `${SUBCOMMANDS[i]} ${option}`).toContain(option);
     }
+    const serve = await cli(['serve', '--help'], { cwd });
+    expect(serve.code).toBe(0);
+    for (const option of ['--jobs-dir', '--state-dir', '--http', '--port', '--host', '--auth-tokens', '--config']) expect(serve.stdout).toContain(option);
     expect(existsSync(join(cwd, 'jobs'))).toBe(false);
   });
 });
@@ -78,6 +81,7 @@ describe('bad input: one line, a non-zero exit, nothing created', () => {
     ['unknown option', ['run', '--bogus', 'simulate'], 2, /^mcp-jobs: unknown option '--bogus' \(see `mcp-jobs run --help`\)$/],
     ['unknown command', ['frobnicate'], 2, /^mcp-jobs: unknown command 'frobnicate'/],
     ['missing argument', ['status'], 2, /missing required argument 'id'/],
+    ['HTTP option without --http', ['serve', '--port', '9000'], 2, /^mcp-jobs: --port applies to HTTP only; add --http$/],
   ];
   it.each(cases)('%s', async (_name, args, code, message) => {
     const cwd = tempDir();

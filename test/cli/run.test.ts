@@ -11,6 +11,11 @@ import { pidAlive, tempDir, waitFor } from '../helpers.js';
 import { cli, jobIds, readRecord } from './run-cli.js';
 
 const ESC = '\u001b[';
+/** Colour and erase-line sequences (CSI ... m / K). */
+// eslint-disable-next-line no-control-regex
+const CSI = /\u001b\[[0-9;]*[mK]/g;
+// eslint-disable-next-line no-control-regex
+const COLOUR = /\u001b\[\d+m/;
 
 describe('mcp-jobs run', () => {
   it('--json: runs the job to completion in a real job folder and prints the result', async () => {
@@ -42,7 +47,7 @@ describe('mcp-jobs run', () => {
     expect(result.code).toBe(0);
     const frames = result.stdout.split('\r').filter((frame) => frame.includes('█') || frame.includes('░'));
     expect(frames.length).toBeGreaterThan(2);
-    const plain = frames.map((frame) => frame.replace(/\u001b\[[0-9;]*[mK]/g, ''));
+    const plain = frames.map((frame) => frame.replace(CSI, ''));
     expect(plain.some((frame) => /\[█+░*\]\s+\d+%\s+step \d\/8\s+\S+\s+ETA \S+/.test(frame))).toBe(true);
     expect(result.stdout).toContain(`${ESC}2K`); // the line is redrawn in place
     expect(result.stdout).toContain(`${ESC}32m`); // colours on a terminal
@@ -55,7 +60,7 @@ describe('mcp-jobs run', () => {
     const result = await cli(['run', 'simulate', '--input-json', '{"steps":4,"step_ms":100}'], { cwd, inPty: true, env: { NO_COLOR: '1' } });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('█');
-    expect(result.stdout).not.toMatch(/\u001b\[\d+m/);
+    expect(result.stdout).not.toMatch(COLOUR);
   });
 
   it('in a pipe: plain progress lines, no bar, no escape codes', async () => {
