@@ -3,7 +3,7 @@
  * Counts lines, words and the most frequent words of a text, in chunks of
  * lines, with progress and cancellation between chunks.
  *
- * In your own project import from the package: `import { defineWrapper } from 'mcp-jobs'`.
+ * In your own project import from the package: `import { defineWrapper } from 'mcp-jobs/wrapper'` (the light entry point: it keeps the runner out of your worker's start-up).
  * Register it with `{ "wrappers": ["./dist/examples/wrappers/word-count.js"] }`
  * in mcp-jobs.config.json; run it by hand with
  * `node dist/examples/wrappers/word-count.js --job-dir <dir>`.

@@ -69,8 +69,8 @@ export class JobManager extends JobEventEmitter {
   }
 
   /** Registers a job type. */
-  register(type: JobType): this {
-    this.registry.register(type);
+  register(type: JobType, options: { replace?: boolean } = {}): this {
+    this.registry.register(type, options);
     return this;
   }
 

@@ -32,7 +32,11 @@ const NAME = /^[a-z][a-z0-9_]{0,63}$/;
 export class JobTypeRegistry {
   private readonly types = new Map<string, JobType>();
 
-  register(type: JobType): void {
+  /** Adds a job type; a name already registered is refused unless `replace` says so. */
+  register(type: JobType, options: { replace?: boolean } = {}): void {
+    if (this.types.has(type.name) && !options.replace) {
+      throw new JobsError('invalid_option', `A job type named \`${type.name}\` is already registered (pass { replace: true } to replace it)`);
+    }
     if (!NAME.test(type.name)) throw new JobsError('invalid_option', `Expected a job type name matching ${NAME}, got \`${type.name}\``);
     if (!type.command.length) throw new JobsError('invalid_option', `Job type \`${type.name}\` needs a command`);
     if (type.maxAttempts !== undefined && !(Number.isInteger(type.maxAttempts) && type.maxAttempts >= 1)) {
