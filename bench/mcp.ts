@@ -8,8 +8,9 @@
  *
  *   node dist/bench/mcp.js      (standalone; also part of `npm run bench`)
  */
-import { existsSync, mkdirSync, watch } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync, watch } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { CallToolResultSchema, EmptyResultSchema, TaskStatusNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
@@ -142,7 +143,7 @@ export async function benchMcp(): Promise<Figure[]> {
   }
 }
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/^.*\/dist\//, '/dist/'))) {
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const figures = await benchMcp();
   for (const f of figures) {
     const verdict = f.pass === undefined ? '' : `  (target ${f.target}: ${f.pass ? 'pass' : 'FAIL'})`;
