@@ -18,7 +18,7 @@ describe('mcp-jobs --help', () => {
     for (const name of SUBCOMMANDS) expect(top.stdout).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
     const helps = await Promise.all(SUBCOMMANDS.map((name) => cli([name, '--help'], { cwd })));
     for (const [i, help] of helps.entries()) {
-      expect(help.code, SUBCOMMANDS[i]).toBe(0);
+      expect(help.code, `${SUBCOMMANDS[i]}: ${help.stderr}`).toBe(0);
       expect(help.stdout, SUBCOMMANDS[i]).toContain(`Usage: mcp-jobs ${SUBCOMMANDS[i]}`);
       for (const option of ['--jobs-dir', '--state-dir', '--json']) expect(help.stdout, `${SUBCOMMANDS[i]} ${option}`).toContain(option);
     }

@@ -23,6 +23,8 @@ export interface CliOptions {
   /** Run under a pseudo-terminal (stdout is a TTY). */
   inPty?: boolean;
   timeoutMs?: number;
+  /** Text written to the process's stdin (else stdin is /dev/null). */
+  stdin?: string;
   /** Called once the process is started (e.g. to send it a signal later). */
   onSpawn?: (child: ChildProcess) => void;
 }
@@ -38,7 +40,8 @@ function cliEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 
 export function cli(args: string[], options: CliOptions): Promise<CliResult> {
   const argv = options.inPty ? ['python3', '-c', PTY, process.execPath, MAIN, ...args] : [process.execPath, MAIN, ...args];
-  const child = spawn(argv[0]!, argv.slice(1), { cwd: options.cwd, env: cliEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(argv[0]!, argv.slice(1), { cwd: options.cwd, env: cliEnv(options.env), stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+  if (options.stdin !== undefined) child.stdin!.end(options.stdin);
   options.onSpawn?.(child);
   let stdout = '';
   let stderr = '';

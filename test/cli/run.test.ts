@@ -73,6 +73,27 @@ describe('mcp-jobs run', () => {
     expect(result.stdout).toMatch(/^✔ completed in \S+ \(job \S+\)$/m);
   });
 
+  it('--input - reads the input from stdin', async () => {
+    const cwd = tempDir();
+    const result = await cli(['run', 'simulate', '--input', '-', '--json'], { cwd, stdin: '{"steps":2,"step_ms":0}' });
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ status: 'completed', result: { steps: 2 } });
+  });
+
+  it('when the cap is full the job waits in the queue, says so, and starts once a slot frees', async () => {
+    const cwd = tempDir();
+    const first = await cli(['submit', 'simulate', '--input-json', '{"steps":10,"step_ms":100}', '--max-concurrent', '1', '--json'], { cwd });
+    const { job_id: busy } = JSON.parse(first.stdout) as { job_id: string };
+    const result = await cli(['run', 'simulate', '--input-json', '{"steps":1,"step_ms":0}', '--max-concurrent', '1'], { cwd });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^queued: waiting for a free slot \(1 running, cap 1\)$/m);
+    const mine = jobIds(cwd).find((id) => id !== busy)!;
+    const before = readRecord(cwd, busy) as { status: string; finishedAt: string };
+    const after = readRecord(cwd, mine) as { startedAt: string };
+    expect(before.status).toBe('completed');
+    expect(Date.parse(after.startedAt)).toBeGreaterThanOrEqual(Date.parse(before.finishedAt) - 50);
+  });
+
   it('a large result is pointed at, not printed', async () => {
     const cwd = tempDir();
     const result = await cli(['run', 'simulate', '--input-json', '{"steps":1,"step_ms":0,"result_kb":64}'], { cwd });
