@@ -49,7 +49,10 @@ export function installCallRouter(server: McpServer, ctx: ToolContext, tools: Re
     }
     if (!ctx.taskStore) throw new McpError(ErrorCode.InvalidParams, `Tool ${tool.name} was called with \`task\` but this server has no task store`);
     try {
-      const jobId = await submitStart(ctx, tool, parseStartArguments(tool, args), ctx.taskStore.ttlFor(task.ttl));
+      // The protocol schema keeps only `ttl` of `task`; a `pollInterval` a client asks for is read from the raw request.
+      const requestedPoll = (request.params?.task as { pollInterval?: unknown } | undefined)?.pollInterval;
+      const terms = { ttlMs: ctx.taskStore.ttlFor(task.ttl), ...ctx.taskStore.pollIntervalFor(requestedPoll) };
+      const jobId = await submitStart(ctx, tool, parseStartArguments(tool, args), terms);
       return await createdTask(ctx, tool, jobId);
     } catch (error) {
       throw protocolError(error);

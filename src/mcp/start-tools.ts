@@ -64,8 +64,14 @@ export function parseStartArguments(tool: StartTool, args: unknown): Record<stri
   return parsed.data as Record<string, unknown>;
 }
 
-/** Submits the job for validated arguments. `ttlMs` is recorded for task-augmented calls. */
-export async function submitStart(ctx: ToolContext, tool: StartTool, args: Record<string, unknown>, ttlMs?: number | null): Promise<string> {
+/** What a task-augmented call asked for, as the task store granted it; recorded as labels in job.json. */
+export interface TaskTerms {
+  ttlMs: number | null;
+  pollIntervalMs?: number;
+}
+
+/** Submits the job for validated arguments; a task-augmented call records its task terms. */
+export async function submitStart(ctx: ToolContext, tool: StartTool, args: Record<string, unknown>, task?: TaskTerms): Promise<string> {
   const input: Record<string, unknown> = { ...args };
   const options: SubmitOptions = {};
   for (const name of tool.extras) delete input[name];
@@ -73,7 +79,10 @@ export async function submitStart(ctx: ToolContext, tool: StartTool, args: Recor
   if (tool.extras.includes('timeout_s') && args.timeout_s !== undefined) options.timeoutMs = Math.round((args.timeout_s as number) * 1000);
   if (tool.extras.includes('state_patch') && args.state_patch !== undefined) options.statePatch = args.state_patch as StatePatch | null;
   if (ctx.owner !== undefined) options.owner = ctx.owner;
-  if (ttlMs !== undefined && ttlMs !== null) options.labels = { [TASK_LABELS.ttl]: String(ttlMs) };
+  const labels: Record<string, string> = {};
+  if (task?.ttlMs !== undefined && task.ttlMs !== null) labels[TASK_LABELS.ttl] = String(task.ttlMs);
+  if (task?.pollIntervalMs !== undefined) labels[TASK_LABELS.pollInterval] = String(task.pollIntervalMs);
+  if (Object.keys(labels).length) options.labels = labels;
   const { jobId } = await ctx.runner.submit(tool.type.name, tool.wrapped ? input.input : input, options);
   return jobId;
 }
@@ -112,7 +121,7 @@ export function registerStartTools(server: McpServer, ctx: ToolContext, reserved
       const handler: ToolTaskHandler<z.ZodObject> = {
         // Reached only when the call router is not installed (see call-router.ts).
         createTask: async (args, extra) => {
-          const jobId = await submitStart(ctx, tool, parseStartArguments(tool, args), store.ttlFor(extra.taskRequestedTtl));
+          const jobId = await submitStart(ctx, tool, parseStartArguments(tool, args), { ttlMs: store.ttlFor(extra.taskRequestedTtl) });
           const task = await extra.taskStore.createTask({ ttl: store.ttlFor(extra.taskRequestedTtl), context: { jobId } });
           return { task };
         },

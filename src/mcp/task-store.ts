@@ -64,6 +64,12 @@ export class JobTaskStore implements TaskStore {
     return Math.min(this.maxTtlMs, Math.max(this.minTtlMs, Math.round(requested)));
   }
 
+  /** A `pollInterval` a client asked for, kept within 100 ms to 60 s; nothing when it asked for none. */
+  pollIntervalFor(requested: unknown): { pollIntervalMs?: number } {
+    if (typeof requested !== 'number' || !Number.isFinite(requested)) return {};
+    return { pollIntervalMs: Math.min(60_000, Math.max(100, Math.round(requested))) };
+  }
+
   /** The task view of a visible job; McpError -32602 for a malformed, unknown or foreign id. */
   async task(taskId: string): Promise<Task> {
     try {

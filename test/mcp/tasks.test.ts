@@ -3,7 +3,7 @@
  * SDK Client: task id = job id, the status mapping, tasks/result blocking,
  * cancel, -32602 for bad ids and terminal cancels, ttl, status notifications.
  */
-import { CallToolResultSchema, ErrorCode, McpError, TaskStatusNotificationSchema, type Task } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolResultSchema, CreateTaskResultSchema, ErrorCode, McpError, TaskStatusNotificationSchema, type Task } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobManager } from '../../src/runner/job-manager.js';
 import { sweepExpiredTasks } from '../../src/mcp/task-expiry.js';
@@ -140,5 +140,14 @@ describe('capabilities, ttl and expiry', () => {
     expect(removed).toContain(task.taskId);
     expect(removed).not.toContain(plain);
     expect((await rpcError(conn.client.experimental.tasks.getTask(task.taskId))).code).toBe(ErrorCode.InvalidParams);
+  });
+
+  it('honours a requested pollInterval within bounds', async () => {
+    const ask = (pollInterval: number) =>
+      conn.client.request({ method: 'tools/call', params: { name: 'simulate', arguments: { steps: 1, step_ms: 0 }, task: { pollInterval } } }, CreateTaskResultSchema);
+    const { task } = await ask(250);
+    expect(task.pollInterval).toBe(250);
+    expect((await conn.client.experimental.tasks.getTask(task.taskId)).pollInterval).toBe(250);
+    expect((await ask(1)).task.pollInterval).toBe(100);
   });
 });
