@@ -25,7 +25,7 @@ describe('docs/cli.md', () => {
   it('documents every subcommand and every option, and documents no option that does not exist', async () => {
     const cwd = tempDir();
     const top = await cli(['--help'], { cwd });
-    const names = [...top.stdout.matchAll(/^  ([a-z]+) /gm)].map((m) => m[1]!).filter((name) => name !== 'help');
+    const names = [...top.stdout.matchAll(/^ {2}([a-z]+) /gm)].map((m) => m[1]!).filter((name) => name !== 'help');
     expect(names.length).toBeGreaterThanOrEqual(12);
     const helps = await Promise.all(names.map((name) => cli([name, '--help'], { cwd })));
     const common = options(doc.slice(doc.indexOf('## Common options'), doc.indexOf('## Exit codes')));
