@@ -76,6 +76,10 @@ export function registerJobTools(mcpServer: McpServer, runner: JobManager, optio
     ...(store ? { owner: store.owner, pollIntervalMs: options.pollIntervalMs ?? store.ctx.pollIntervalMs, maxResultBytes: options.maxResultBytes ?? store.ctx.maxResultBytes } : {}),
   });
 
+  // Each registration (one per HTTP session) listens to a dozen runner events, and each
+  // waiting call to three more: Node's default warning threshold (10) is not a leak signal here.
+  if (runner.getMaxListeners() !== 0 && runner.getMaxListeners() < 10_000) runner.setMaxListeners(10_000);
+
   const start = registerStartTools(mcpServer, ctx, new Set(JOB_TOOL_NAMES));
   const tools = [
     ...start.keys(),
