@@ -104,6 +104,17 @@ describe('errors name the problem and never kill the server', () => {
     expect((await runner.store.listIds()).length).toBe(before);
   });
 
+  it('a damaged job.json is reported as such, and the server keeps serving', async () => {
+    const id = await startSimulate(conn.client, { steps: 1, step_ms: 0 });
+    await pollStatus(conn.client, id, (s) => s.status === 'completed', 'completion');
+    writeFileSync(join(runner.store.dir(id), 'job.json'), '{"v": 1, "id": "tor');
+    const result = await call(conn.client, 'get_job_status', { job_id: id });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toContain(`job ${id}`);
+    expect((await call(conn.client, 'get_job_results', { job_id: id })).isError).toBe(true);
+    expect(await callOk(conn.client, 'health')).toMatchObject({ status: 'ok' });
+  });
+
   it('a list cursor that is not one is refused plainly', async () => {
     const result = await call(conn.client, 'list_jobs', { cursor: 'nonsense' });
     expect(result.isError).toBe(true);
