@@ -22,9 +22,8 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { CallToolRequestSchema, ErrorCode, McpError, type Result } from '@modelcontextprotocol/sdk/types.js';
 import { log } from '../log.js';
-import { protocolError } from './errors.js';
 import { createdTask, parseStartArguments, startedResult, submitStart, type StartTool } from './start-tools.js';
-import { guarded } from './errors.js';
+import { guarded, protocolError } from './errors.js';
 import type { ToolContext } from './tool-options.js';
 
 type RawHandler = (request: { method: string; params?: Record<string, unknown> }, extra: unknown) => Promise<Result>;

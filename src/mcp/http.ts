@@ -96,7 +96,7 @@ export async function serveHttp(runner: JobManager, options: HttpServeOptions): 
     if (tokens) {
       principal = tokens.principalFor(req.headers.authorization);
       if (principal === undefined) return sendJson(res, 401, rpcError(-32001, 'Unauthorized: send Authorization: Bearer <token>'), { 'www-authenticate': 'Bearer realm="mcp-jobs"' });
-      req.auth = { token: 'bearer', clientId: principal, scopes: [] };
+      req.auth = { token: '(redacted)', clientId: principal, scopes: [] }; // handlers see the principal, never the secret
     }
     const body = req.method === 'POST' ? await readJsonBody(req) : undefined;
     const sessionId = req.headers['mcp-session-id'];

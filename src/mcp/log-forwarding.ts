@@ -3,7 +3,8 @@
  * stderr. Never stdout: on stdio that is the protocol channel, and the SDK
  * sends these notifications through the transport as protocol messages.
  * `debug` records are not forwarded unless `MCP_JOBS_LOG_LEVEL=debug`; the
- * client narrows further with `logging/setLevel`.
+ * client narrows further with `logging/setLevel`. Not used for connections
+ * bound to a principal: the records name other principals' jobs.
  */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { log, type LogLevel } from '../log.js';

@@ -94,7 +94,8 @@ export function registerJobTools(mcpServer: McpServer, runner: JobManager, optio
     detach.push(installTaskHandlers(mcpServer, ctx, store));
     installCallRouter(mcpServer, ctx, start);
   }
-  if (hasHandler(mcpServer, 'logging/setLevel')) {
+  // Server logs name jobs of every principal: forward them only where callers are not bound to one.
+  if (ctx.owner === undefined && hasHandler(mcpServer, 'logging/setLevel')) {
     const transport = () => mcpServer.server.transport?.sessionId;
     detach.push(forwardLogs(mcpServer, transport));
   }
