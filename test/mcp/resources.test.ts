@@ -3,8 +3,9 @@
  * two servers bound to two principals share one runner; each one's job ids
  * answer the other exactly as a nonexistent id does.
  */
-import { CallToolResultSchema, McpError, ResourceUpdatedNotificationSchema, TaskStatusNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolResultSchema, LoggingMessageNotificationSchema, McpError, ResourceUpdatedNotificationSchema, TaskStatusNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { log } from '../../src/log.js';
 import type { JobManager } from '../../src/runner/job-manager.js';
 import { tempDir, waitFor } from '../helpers.js';
 import { call, callOk, connectInProcess, distRunner, pollStatus, startSimulate, textOf, type Connected } from './helpers.js';
@@ -98,6 +99,21 @@ describe('principals', () => {
     // Nothing bob did touched alice's job.
     expect((await callOk(alice.client, 'get_job_status', { job_id: id })).status).not.toBe('cancelled');
     await callOk(alice.client, 'cancel_job', { job_id: id });
+  });
+
+  it('server logs reach unbound connections as MCP logging notifications, never principal-bound ones', async () => {
+    const admin = await connectInProcess(runner);
+    try {
+      const received: Record<string, string[]> = { admin: [], alice: [] };
+      admin.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void received.admin!.push(String(n.params.data)));
+      alice.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void received.alice!.push(String(n.params.data)));
+      log.warn('a record naming some job');
+      await waitFor(() => received.admin!.includes('a record naming some job'), 'the logging notification');
+      await callOk(alice.client, 'health'); // a round trip: anything sent to alice before it has arrived
+      expect(received.alice).toEqual([]);
+    } finally {
+      await admin.close();
+    }
   });
 
   it("task status notifications go only to the job's principal", async () => {
