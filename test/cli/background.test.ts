@@ -144,12 +144,17 @@ describe('the cap', () => {
     expect(readRecord(cwd, first).status).toBe('running');
     expect(readRecord(cwd, second).status).toBe('queued');
     expect(existsSync(join(cwd, 'jobs', second, 'stdout.log'))).toBe(false); // never launched
+    const third = await submit(cwd, { steps: 1, step_ms: 0 }, ['--max-concurrent', '1']);
+    const cancelled = await cli(['cancel', third, '--json'], { cwd });
+    expect(JSON.parse(cancelled.stdout)).toEqual({ job_id: third, status: 'cancelled' });
+    expect(existsSync(join(cwd, 'jobs', third, 'stdout.log'))).toBe(false); // a cancelled queued job never starts
     const watched = await cli(['watch', second, '--max-concurrent', '1'], { cwd });
     expect(watched.code).toBe(0);
     const one = readRecord(cwd, first) as { finishedAt: string };
     const two = readRecord(cwd, second) as { startedAt: string; status: string };
     expect(two.status).toBe('completed');
     expect(Date.parse(two.startedAt)).toBeGreaterThanOrEqual(Date.parse(one.finishedAt) - 50); // never above the cap
-    expect(jobIds(cwd).sort()).toEqual([first, second].sort());
+    expect(jobIds(cwd).sort()).toEqual([first, second, third].sort());
+    expect(readRecord(cwd, third).status).toBe('cancelled');
   });
 });
