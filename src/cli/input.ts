@@ -1,10 +1,13 @@
 /**
  * A job's input from the command line: `--input <file>` (a JSON file, `-` for
  * stdin) or `--input-json <string>`. Exactly one; unreadable files and bad
- * JSON are usage errors (exit 2) before anything is created.
+ * JSON are usage errors (exit 2) before anything is created. Also the other
+ * options of a new job (`run`, `submit`).
  */
 import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
 import { CliError } from './exit-codes.js';
+import { intOption, secondsOption } from './options.js';
 
 export interface InputOptions {
   input?: string;
@@ -43,4 +46,14 @@ export async function readJobInput(options: InputOptions): Promise<unknown> {
   } catch (error) {
     throw new CliError(`${source[0]!.toUpperCase()}${source.slice(1)} is not valid JSON: ${(error as Error).message}`);
   }
+}
+
+/** `--input`, `--input-json`, `--priority`, `--timeout`, `--max-concurrent`: the options of `run` and `submit`. */
+export function addNewJobOptions(command: Command): Command {
+  return command
+    .option('--input <file>', 'the job input: a JSON file (- reads stdin)')
+    .option('--input-json <string>', 'the job input as a JSON string')
+    .option('--priority <n>', 'higher runs first, -1000..1000 (default 0)', intOption('--priority', -1000, 1000))
+    .option('--timeout <seconds>', 'timeout of each attempt: seconds or a duration like 10m; 0 = none (default: the type\'s)', secondsOption('--timeout'))
+    .option('--max-concurrent <n>', 'cap on running jobs of the folder (default: the number of CPUs)', intOption('--max-concurrent', 1, 10_000));
 }

@@ -13,10 +13,10 @@ import { Command } from 'commander';
 import { JobsError } from '../../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { follow } from '../follow.js';
-import { readJobInput, type InputOptions } from '../input.js';
+import { addNewJobOptions, readJobInput, type InputOptions } from '../input.js';
 import { exitCodeOf, printResultForPeople, printSummary, readResult } from '../outcome.js';
 import { note, printJson } from '../output.js';
-import { addCommonOptions, addTypeOptions, intOption, secondsOption } from '../options.js';
+import { addCommonOptions, addTypeOptions } from '../options.js';
 import { openManager, type OpenOptions } from '../runner.js';
 import { isTerminal, type JobStatusView } from '../../types.js';
 
@@ -25,20 +25,11 @@ interface RunOptions extends OpenOptions, InputOptions {
   timeout?: number;
 }
 
-export function addInputOptions(command: Command): Command {
-  return command
-    .option('--input <file>', 'the job input: a JSON file (- reads stdin)')
-    .option('--input-json <string>', 'the job input as a JSON string')
-    .option('--priority <n>', 'higher runs first, -1000..1000 (default 0)', intOption('--priority', -1000, 1000))
-    .option('--timeout <seconds>', 'timeout of each attempt: seconds or a duration like 10m; 0 = none (default: the type\'s)', secondsOption('--timeout'))
-    .option('--max-concurrent <n>', 'cap on running jobs of the folder (default: the number of CPUs)', intOption('--max-concurrent', 1, 10_000));
-}
-
 export function runCommand(): Command {
   const command = new Command('run')
     .description('run a job in the foreground with a live progress bar; Ctrl-C cancels it')
     .argument('<type>', 'job type (see `mcp-jobs types`)');
-  addInputOptions(command);
+  addNewJobOptions(command);
   addTypeOptions(command);
   addCommonOptions(command);
   return command.action(async (type: string, options: RunOptions) => {

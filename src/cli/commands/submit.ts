@@ -10,11 +10,10 @@
  * that dispatches (serve, run, submit, watch).
  */
 import { Command } from 'commander';
-import { readJobInput, type InputOptions } from '../input.js';
+import { addNewJobOptions, readJobInput, type InputOptions } from '../input.js';
 import { note, print, printJson } from '../output.js';
 import { addCommonOptions, addTypeOptions } from '../options.js';
 import { openManager, type OpenOptions } from '../runner.js';
-import { addInputOptions } from './run.js';
 
 interface SubmitOptions extends OpenOptions, InputOptions {
   priority?: number;
@@ -25,7 +24,7 @@ export function submitCommand(): Command {
   const command = new Command('submit')
     .description('start a job in the background and print its id')
     .argument('<type>', 'job type (see `mcp-jobs types`)');
-  addInputOptions(command);
+  addNewJobOptions(command);
   addTypeOptions(command);
   addCommonOptions(command);
   return command.action(async (type: string, options: SubmitOptions) => {
