@@ -43,9 +43,9 @@ export interface RegisteredJobTools {
 export const JOB_TOOL_NAMES = ['get_job_status', 'get_job_results', 'list_jobs', 'cancel_job', 'get_job_logs', 'wait_for_job', 'get_state', 'health'] as const;
 
 /** McpServer constructor options for native Tasks: the capabilities and the task store. */
-export function jobsServerOptions(taskStore: JobTaskStore, options: { listTasks?: boolean; instructions?: string } = {}): ServerOptions {
+export function jobsServerOptions(taskStore: JobTaskStore, options: { instructions?: string } = {}): ServerOptions {
   return {
-    capabilities: { tools: { listChanged: true }, resources: { subscribe: true, listChanged: true }, logging: {}, tasks: tasksCapability(options.listTasks ?? false) },
+    capabilities: { tools: { listChanged: true }, resources: { subscribe: true, listChanged: true }, logging: {}, tasks: tasksCapability(taskStore.listsTasks) },
     taskStore,
     ...(options.instructions ? { instructions: options.instructions } : {}),
   };
@@ -73,7 +73,9 @@ export function registerJobTools(mcpServer: McpServer, runner: JobManager, optio
   if (mcpServer.isConnected()) throw new JobsError('invalid_option', 'Call registerJobTools() before connecting the McpServer to a transport');
   const ctx = toolContext(runner, {
     ...options,
-    ...(store ? { owner: store.owner, pollIntervalMs: options.pollIntervalMs ?? store.ctx.pollIntervalMs, maxResultBytes: options.maxResultBytes ?? store.ctx.maxResultBytes } : {}),
+    ...(store
+      ? { owner: store.owner, listTasks: store.listsTasks, pollIntervalMs: options.pollIntervalMs ?? store.ctx.pollIntervalMs, maxResultBytes: options.maxResultBytes ?? store.ctx.maxResultBytes }
+      : {}),
   });
 
   // Each registration (one per HTTP session) listens to a dozen runner events, and each

@@ -8,10 +8,8 @@ import { packageVersion } from './health.js';
 import { jobsServerOptions, registerJobTools, type RegisteredJobTools } from './register.js';
 import { JobTaskStore, type JobTaskStoreOptions } from './task-store.js';
 
-export interface JobsMcpServerOptions extends JobTaskStoreOptions {
-  /** Declare and serve `tasks/list` (only where callers are authenticated). Default false. */
-  listTasks?: boolean;
-}
+/** The task store's options (owner, poll interval, result limit, ttl bounds, `listTasks`) are the server's. */
+export type JobsMcpServerOptions = JobTaskStoreOptions;
 
 export interface JobsMcpServer {
   readonly server: McpServer;
@@ -26,10 +24,9 @@ const INSTRUCTIONS =
   'poll get_job_status (or call wait_for_job), then fetch get_job_results. Clients that speak MCP Tasks can call start tools as tasks (task id = job id).';
 
 export function createJobsMcpServer(runner: JobManager, options: JobsMcpServerOptions = {}): JobsMcpServer {
-  const { listTasks = false, ...storeOptions } = options;
-  const taskStore = new JobTaskStore(runner, storeOptions);
-  const server = new McpServer({ name: 'mcp-jobs', version: packageVersion() }, jobsServerOptions(taskStore, { listTasks, instructions: INSTRUCTIONS }));
-  const registered = registerJobTools(server, runner, { taskStore, listTasks });
+  const taskStore = new JobTaskStore(runner, options);
+  const server = new McpServer({ name: 'mcp-jobs', version: packageVersion() }, jobsServerOptions(taskStore, { instructions: INSTRUCTIONS }));
+  const registered = registerJobTools(server, runner, { taskStore });
   let closing: Promise<void> | undefined;
   return {
     server,

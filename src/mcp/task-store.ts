@@ -35,12 +35,19 @@ export interface JobTaskStoreOptions {
   minTtlMs?: number;
   /** Requested ttls are capped at this. Default 30 days. */
   maxTtlMs?: number;
+  /**
+   * Serve `tasks/list` (and declare it, through `jobsServerOptions`). Only where
+   * callers are authenticated and bound to an `owner`, as the spec asks. Default false.
+   */
+  listTasks?: boolean;
 }
 
 export class JobTaskStore implements TaskStore {
   readonly ctx: ToolContext;
   readonly minTtlMs: number;
   readonly maxTtlMs: number;
+  /** `tasks/list` is declared and served. */
+  readonly listsTasks: boolean;
 
   constructor(
     readonly runner: JobManager,
@@ -49,6 +56,7 @@ export class JobTaskStore implements TaskStore {
     this.ctx = toolContext(runner, options);
     this.minTtlMs = options.minTtlMs ?? 60_000;
     this.maxTtlMs = options.maxTtlMs ?? 30 * 24 * 3_600_000;
+    this.listsTasks = options.listTasks ?? false;
     if (!(Number.isInteger(this.minTtlMs) && this.minTtlMs >= 0 && this.maxTtlMs >= this.minTtlMs)) {
       throw new JobsError('invalid_option', `Expected \`minTtlMs\` ≤ \`maxTtlMs\`, non-negative integers, got ${describeValue(this.minTtlMs)} and ${describeValue(this.maxTtlMs)}`);
     }

@@ -23,8 +23,6 @@ export interface JobToolsOptions {
    * and task status notifications are sent. Omitted: plain tools only.
    */
   taskStore?: JobTaskStore;
-  /** Declare and serve `tasks/list` (only where callers are authenticated). Default false. */
-  listTasks?: boolean;
 }
 
 export interface ToolContext {
@@ -47,7 +45,7 @@ function positiveInt(name: string, value: number | undefined, fallback: number, 
   return value;
 }
 
-export function toolContext(runner: JobManager, options: JobToolsOptions = {}): ToolContext {
+export function toolContext(runner: JobManager, options: JobToolsOptions & { listTasks?: boolean } = {}): ToolContext {
   if (options.owner !== undefined && (typeof options.owner !== 'string' || options.owner.length === 0)) {
     throw new JobsError('invalid_option', `Expected \`owner\` to be a non-empty string, got ${describeValue(options.owner)}`);
   }

@@ -115,3 +115,10 @@ export async function pollStatus(client: Client, jobId: string, check: (status: 
     return check(status) ? status : undefined;
   }, what, timeoutMs, 50);
 }
+
+/** The text of a resource read's first content item. */
+export function resourceText(result: { contents: ({ text: string } | { blob: string })[] }): string {
+  const first = result.contents[0];
+  if (!first || !('text' in first)) throw new Error('expected a text resource');
+  return first.text;
+}

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { log } from '../../src/log.js';
 import type { JobManager } from '../../src/runner/job-manager.js';
 import { tempDir, waitFor } from '../helpers.js';
-import { call, callOk, connectInProcess, distRunner, pollStatus, startSimulate, textOf, type Connected } from './helpers.js';
+import { call, callOk, connectInProcess, distRunner, pollStatus, startSimulate, textOf, resourceText, type Connected } from './helpers.js';
 
 let runner: JobManager;
 let alice: Connected;
@@ -31,12 +31,12 @@ describe('resources', () => {
     const id = await startSimulate(alice.client, { steps: 2, step_ms: 0, state_patch: { field: 'last', mode: 'replace' } });
     await pollStatus(alice.client, id, (s) => s.status === 'completed', 'completion');
     const job = await alice.client.readResource({ uri: `job://${id}` });
-    expect(JSON.parse(job.contents[0]!.text as string)).toMatchObject({ job_id: id, status: 'completed' });
+    expect(JSON.parse(resourceText(job))).toMatchObject({ job_id: id, status: 'completed' });
     const results = await alice.client.readResource({ uri: `job://${id}/results` });
-    expect(JSON.parse(results.contents[0]!.text as string)).toMatchObject({ steps: 2 });
+    expect(JSON.parse(resourceText(results))).toMatchObject({ steps: 2 });
     await waitFor(async () => (await runner.state.fields()).includes('last'), 'state field');
     const state = await alice.client.readResource({ uri: 'state://last' });
-    expect(JSON.parse(state.contents[0]!.text as string)).toMatchObject({ field: 'last', value: { steps: 2 } });
+    expect(JSON.parse(resourceText(state))).toMatchObject({ field: 'last', value: { steps: 2 } });
     const { resourceTemplates } = await alice.client.listResourceTemplates();
     expect(resourceTemplates.map((t) => t.uriTemplate).sort()).toEqual(['job://{id}', 'job://{id}/results', 'state://{field}']);
     const { resources } = await alice.client.listResources();

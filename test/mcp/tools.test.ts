@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobManager } from '../../src/runner/job-manager.js';
 import { JOB_TOOL_NAMES } from '../../src/mcp/register.js';
 import { tempDir, waitFor } from '../helpers.js';
-import { call, callOk, connectInProcess, distRunner, pollStatus, startSimulate, textOf, type Connected } from './helpers.js';
+import { call, callOk, connectInProcess, distRunner, pollStatus, startSimulate, textOf, resourceText, type Connected } from './helpers.js';
 
 let runner: JobManager;
 let conn: Connected;
@@ -78,7 +78,7 @@ describe('start, poll, results', () => {
     const preview = result.content[1];
     expect(preview?.type === 'text' && preview.text.length).toBe(4096);
     const full = await conn.client.readResource({ uri: `job://${id}/results` });
-    const text = full.contents[0]!.text as string;
+    const text = resourceText(full);
     expect(JSON.parse(text).payload).toHaveLength(16 * 1024);
   });
 });
