@@ -28,7 +28,7 @@ async function submit(cwd: string, input: object, extra: string[] = []): Promise
 describe('submit → status → result', () => {
   it('submit returns with the worker spawned and detached; status and result follow it to the end', async () => {
     const cwd = tempDir();
-    const id = await submit(cwd, { steps: 10, step_ms: 100, seed: 'bg' });
+    const id = await submit(cwd, { steps: 20, step_ms: 100, seed: 'bg' });
     const record = readRecord(cwd, id);
     expect(record.status).toBe('running');
     expect(pidAlive(record.pid!)).toBe(true); // outlives the CLI that started it
@@ -44,19 +44,19 @@ describe('submit → status → result', () => {
 
     // No manager ran since submit exited: job.json still says running; the CLI reports the end the files show.
     const status = JSON.parse((await cli(['status', id, '--json'], { cwd })).stdout) as { status: string; recordedStatus?: string; progress: { current: number } };
-    expect(status.progress.current).toBe(10);
+    expect(status.progress.current).toBe(20);
     expect(status.recordedStatus).toBe('running');
     expect(readRecord(cwd, id).status).toBe('running');
 
     const result = await cli(['result', id], { cwd });
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ steps: 10 });
+    expect(JSON.parse(result.stdout)).toMatchObject({ steps: 20 });
     const json = JSON.parse((await cli(['result', id, '--json'], { cwd })).stdout) as { status: string; result: { steps: number } };
-    expect(json).toMatchObject({ job_id: id, status: 'completed', result: { steps: 10 } });
+    expect(json).toMatchObject({ job_id: id, status: 'completed', result: { steps: 20 } });
 
     const human = await cli(['status', id], { cwd });
     expect(human.stdout).toMatch(/^status\s+completed/m);
-    expect(human.stdout).toMatch(/^progress\s+100% step 10\/10$/m);
+    expect(human.stdout).toMatch(/^progress\s+100% step 20\/20$/m);
   });
 
   it('--json prints the id, status and pid', async () => {
@@ -139,7 +139,7 @@ describe('watch, logs, cancel', () => {
 describe('the cap', () => {
   it('a job submitted when the cap is full stays queued after submit exits; the next manager (watch) starts it', async () => {
     const cwd = tempDir();
-    const first = await submit(cwd, { steps: 8, step_ms: 100 }, ['--max-concurrent', '1']);
+    const first = await submit(cwd, { steps: 600, step_ms: 100 }, ['--max-concurrent', '1']);
     const second = await submit(cwd, { steps: 2, step_ms: 10 }, ['--max-concurrent', '1']);
     expect(readRecord(cwd, first).status).toBe('running');
     expect(readRecord(cwd, second).status).toBe('queued');
@@ -148,10 +148,14 @@ describe('the cap', () => {
     const cancelled = await cli(['cancel', third, '--json'], { cwd });
     expect(JSON.parse(cancelled.stdout)).toEqual({ job_id: third, status: 'cancelled' });
     expect(existsSync(join(cwd, 'jobs', third, 'stdout.log'))).toBe(false); // a cancelled queued job never starts
+    expect(readRecord(cwd, second).status).toBe('queued'); // cancel starts nothing
+    expect((await cli(['cancel', first], { cwd })).code).toBe(0); // frees the slot; no manager runs now
+    expect(readRecord(cwd, second).status).toBe('queued');
     const watched = await cli(['watch', second, '--max-concurrent', '1'], { cwd });
     expect(watched.code).toBe(0);
-    const one = readRecord(cwd, first) as { finishedAt: string };
-    const two = readRecord(cwd, second) as { startedAt: string; status: string };
+    const one = readRecord(cwd, first) as unknown as { finishedAt: string; status: string };
+    const two = readRecord(cwd, second) as unknown as { startedAt: string; status: string };
+    expect(one.status).toBe('cancelled');
     expect(two.status).toBe('completed');
     expect(Date.parse(two.startedAt)).toBeGreaterThanOrEqual(Date.parse(one.finishedAt) - 50); // never above the cap
     expect(jobIds(cwd).sort()).toEqual([first, second, third].sort());

@@ -45,8 +45,8 @@ export function cli(args: string[], options: CliOptions): Promise<CliResult> {
   options.onSpawn?.(child);
   let stdout = '';
   let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const timeoutMs = options.timeoutMs ?? 20_000;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {

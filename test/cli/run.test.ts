@@ -82,16 +82,23 @@ describe('mcp-jobs run', () => {
 
   it('when the cap is full the job waits in the queue, says so, and starts once a slot frees', async () => {
     const cwd = tempDir();
-    const first = await cli(['submit', 'simulate', '--input-json', '{"steps":10,"step_ms":100}', '--max-concurrent', '1', '--json'], { cwd });
+    const first = await cli(['submit', 'simulate', '--input-json', '{"steps":600,"step_ms":100}', '--max-concurrent', '1', '--json'], { cwd });
     const { job_id: busy } = JSON.parse(first.stdout) as { job_id: string };
-    const result = await cli(['run', 'simulate', '--input-json', '{"steps":1,"step_ms":0}', '--max-concurrent', '1'], { cwd });
-    expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^queued: waiting for a free slot \(1 running, cap 1\)$/m);
+    let stdout = '';
+    const running = cli(['run', 'simulate', '--input-json', '{"steps":1,"step_ms":0}', '--max-concurrent', '1'], {
+      cwd,
+      onSpawn: (child) => child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString())),
+    });
+    await waitFor(() => /^queued: waiting for a free slot \(1 running, cap 1\)$/m.test(stdout), 'run to say it waits for a slot');
     const mine = jobIds(cwd).find((id) => id !== busy)!;
-    const before = readRecord(cwd, busy) as { status: string; finishedAt: string };
-    const after = readRecord(cwd, mine) as { startedAt: string };
-    expect(before.status).toBe('completed');
-    expect(Date.parse(after.startedAt)).toBeGreaterThanOrEqual(Date.parse(before.finishedAt) - 50);
+    expect(readRecord(cwd, mine).status).toBe('queued');
+    expect((await cli(['cancel', busy], { cwd })).code).toBe(0); // frees the slot
+    const result = await running;
+    expect(result.code).toBe(0);
+    const freed = readRecord(cwd, busy) as unknown as { finishedAt: string };
+    const after = readRecord(cwd, mine) as unknown as { startedAt: string; status: string };
+    expect(after.status).toBe('completed');
+    expect(Date.parse(after.startedAt)).toBeGreaterThanOrEqual(Date.parse(freed.finishedAt) - 50);
   });
 
   it('a large result is pointed at, not printed', async () => {
@@ -107,7 +114,7 @@ describe('mcp-jobs run', () => {
     let child: ChildProcess | undefined;
     const running = cli(['run', 'simulate', '--input-json', '{"steps":200,"step_ms":50}'], { cwd, onSpawn: (c) => (child = c) });
     const id = await waitFor(() => jobIds(cwd)[0], 'the job folder');
-    const pid = await waitFor(() => (readRecord(cwd, id).pid ?? 0) > 0 && readRecord(cwd, id).pid, 'the worker pid');
+    const pid = await waitFor(() => readRecord(cwd, id).pid, 'the worker pid');
     child!.kill('SIGINT');
     const result = await running;
     expect(result.code).toBe(130);
