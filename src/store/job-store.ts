@@ -22,6 +22,9 @@ export interface OutcomeFiles {
   error: ReadResult<WorkerErrorFile>;
 }
 
+/** A staging folder untouched this long belongs to a submit that crashed. */
+export const STAGING_ABANDONED_MS = 60_000;
+
 export class JobStore {
   readonly root: string;
 
@@ -29,14 +32,30 @@ export class JobStore {
     this.root = resolve(root);
   }
 
-  /** Creates the folder layout; removes staging leftovers of crashed submits. */
+  /** Creates the folder layout; removes staging leftovers of crashed submits (old ones only). */
   async init(): Promise<{ indexRebuilt: boolean }> {
-    await mkdir(this.root, { recursive: true });
-    await rm(join(this.root, STAGING_DIR), { recursive: true, force: true });
     await mkdir(join(this.root, STAGING_DIR), { recursive: true });
+    await this.removeStagingLeftovers();
     const hadIndex = await stat(join(this.root, ACTIVE_DIR)).then(() => true, () => false);
     if (!hadIndex) await this.rebuildIndex();
     return { indexRebuilt: !hadIndex };
+  }
+
+  /**
+   * Removes folders a crashed submit left in staging. Only old ones: another
+   * process may be submitting into staging right now (a submit takes ms).
+   */
+  async removeStagingLeftovers(olderThanMs = STAGING_ABANDONED_MS): Promise<string[]> {
+    const staging = join(this.root, STAGING_DIR);
+    const removed: string[] = [];
+    for (const name of await readdir(staging).catch(() => [] as string[])) {
+      const info = await stat(join(staging, name)).catch(() => undefined);
+      if (info && Date.now() - info.mtimeMs > olderThanMs) {
+        await rm(join(staging, name), { recursive: true, force: true });
+        removed.push(name);
+      }
+    }
+    return removed;
   }
 
   /** The folder of job `id`; throws `invalid_id` before any path is built from a bad id. */

@@ -76,3 +76,16 @@ describe('JobStore', () => {
     expect(existsSync(store.dir(id))).toBe(true);
   });
 });
+
+describe('staging', () => {
+  it('a starting manager removes only abandoned staging folders, never a submit in flight', async () => {
+    const { mkdirSync, utimesSync } = await import('node:fs');
+    const root = tempDir();
+    mkdirSync(join(root, '.staging', 'fresh'), { recursive: true });
+    mkdirSync(join(root, '.staging', 'abandoned'), { recursive: true });
+    const old = new Date(Date.now() - 120_000);
+    utimesSync(join(root, '.staging', 'abandoned'), old, old);
+    await new JobStore(root).init();
+    expect(readdirSync(join(root, '.staging'))).toEqual(['fresh']);
+  });
+});
