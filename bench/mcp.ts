@@ -25,7 +25,7 @@ const COMPLETIONS = runs(30, 3);
 export const mcpMethod = [
   `A temp folder holds ${FOLDERS} finished \`simulate\` job folders (job.json, input.json, results.json). The server is \`node dist/server.js --max-concurrent 1\` on it, driven over real stdio by the SDK Client (\`StdioClientTransport\`), in a separate process from the bench.`,
   `Round trips are timed in the client, request sent to response parsed, ${ROUND_TRIPS} each after a warm-up: \`ping\`; \`tools/call get_job_status\` on one of the finished jobs. Calls go through \`client.request\` (the protocol's result parsing, without the client's optional output-schema check), like the ping.`,
-  `Start tool: ${STARTS} \`tools/call simulate {steps: 1, step_ms: 0}\` while one long job holds the single slot, so each call is a durable submit (folder written and fsynced) plus the reply, without a worker launch competing for the 2 CPUs; the queued jobs are cancelled in batches of 20 between samples batches.`,
+  `Start tool: ${STARTS} \`tools/call simulate {steps: 1, step_ms: 0}\` while one long job holds the single slot, so each call is a durable submit (folder written and fsynced) plus the reply, without a worker launch competing for the 2 CPUs. After each sample (untimed) the new job is cancelled, so every sample meets a server with one running and no queued job, its previous dispatch pass finished.`,
   `Completion → notification: ${COMPLETIONS} jobs \`simulate {steps: 1, step_ms: 50}\` run one at a time. The bench watches each job folder (fs.watch) and stamps the rename of results.json; the latency is the arrival of \`notifications/tasks/status\` with status \`completed\` for that task in the client minus that stamp (one process, one clock).`,
 ];
 
@@ -96,18 +96,14 @@ export async function benchMcp(): Promise<Figure[]> {
     const blockerId = (blocker.structuredContent as { job_id: string }).job_id;
     await waitUntil(async () => (await tool('get_job_status', { job_id: blockerId })).structuredContent?.status === 'running', 'the blocking job to run');
     const starts: number[] = [];
-    let queued: string[] = [];
     for (let i = 0; i < STARTS; i++) {
       const started = now();
       const result = await tool('simulate', { steps: 1, step_ms: 0 });
       starts.push(now() - started);
-      queued.push((result.structuredContent as { job_id: string }).job_id);
-      if (queued.length === 20) {
-        for (const id of queued) await tool('cancel_job', { job_id: id });
-        queued = [];
-      }
+      // Untimed: the queue stays at one job, and the dispatch pass this submit started is over before the next sample.
+      await tool('cancel_job', { job_id: (result.structuredContent as { job_id: string }).job_id });
     }
-    for (const id of [...queued, blockerId]) await tool('cancel_job', { job_id: id });
+    await tool('cancel_job', { job_id: blockerId });
 
     const notifications: number[] = [];
     for (let i = 0; i < COMPLETIONS; i++) {
