@@ -48,7 +48,7 @@ export interface ServeOptions {
   runner?: Omit<CreateJobRunnerOptions, 'jobsDir' | 'stateDir' | 'maxConcurrent' | 'allowCommands'>;
 }
 
-export interface RunningServer {
+export interface RunningServer extends AsyncDisposable {
   readonly runner: JobManager;
   readonly transport: 'stdio' | 'http';
   /** The HTTP endpoint, when serving HTTP. */
@@ -108,6 +108,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
     ...(http ? { http: { url: http.url, host: http.host, port: http.port } } : {}),
     closed,
     close,
+    [Symbol.asyncDispose]: close,
   };
   // The stdio client going away ends the server (and, when it owns the process, the process).
   const shutdown = options.handleSignals === false ? undefined : installShutdown(running);

@@ -70,12 +70,13 @@ describe('serve options', () => {
   };
 
   it('parses every option, with the environment variables for the folders', () => {
-    const opts = parse(['--max-concurrent', '3', '--allow-command', 'echo', '--allow-command', 'ls', '--http', '--port', '0', '--auth-tokens', 't.json'], { MCP_JOBS_DIR: '/tmp/j', MCP_JOBS_STATE_DIR: '/tmp/s' });
+    const opts = parse(['--max-concurrent', '3', '--allow-command', 'echo', '--allow-command', 'ls', '--config', 'c.json', '--http', '--port', '0', '--auth-tokens', 't.json'], { MCP_JOBS_DIR: '/tmp/j', MCP_JOBS_STATE_DIR: '/tmp/s' });
     expect(serveOptionsFrom(opts)).toEqual({
       jobsDir: '/tmp/j',
       stateDir: '/tmp/s',
       maxConcurrent: 3,
       allowCommands: ['echo', 'ls'],
+      config: 'c.json',
       http: { port: 0, host: '127.0.0.1', authTokensFile: 't.json' },
     });
     expect(serveOptionsFrom(parse([]))).toEqual({});
