@@ -5,6 +5,15 @@ import { describe, expect, it } from 'vitest';
 import { waitFor, pidAlive } from '../helpers.js';
 import { makeManager } from './setup.js';
 
+/** The exit code, once recorded (a job settled from its result file gets it when the exit arrives). */
+async function exitCodeOf(m: Awaited<ReturnType<typeof makeManager>>, id: string): Promise<number | null | undefined> {
+  const status = await waitFor(async () => {
+    const s = await m.status(id);
+    return s.exitCode !== undefined ? s : undefined;
+  }, 'the exit code');
+  return status.exitCode;
+}
+
 describe('job lifecycle', () => {
   it('completes: results.json is the truth, progress is reported, the worker outlives nothing', async () => {
     const m = await makeManager();
@@ -15,7 +24,7 @@ describe('job lifecycle', () => {
     expect(done.progress).toMatchObject({ current: 3, total: 3, message: 'step 3/3' });
     expect(done.pid).toBeGreaterThan(0);
     expect(done.pidStartTime).toMatch(/^\d+$/);
-    expect((await waitFor(async () => (await m.status(jobId)).exitCode !== undefined && (await m.status(jobId)), 'the exit code')).exitCode).toBe(0);
+    expect((await exitCodeOf(m, jobId))).toBe(0);
     expect(await m.result(jobId)).toEqual({ status: 'completed', result: { steps: 3, checksum: expect.stringMatching(/^[0-9a-f]{8}$/) } });
     const files = readdirSync(m.store.dir(jobId)).sort();
     expect(files).toEqual(['input.json', 'job.json', 'progress.json', 'results.json', 'stderr.log', 'stdout.log']);
@@ -38,7 +47,7 @@ describe('job lifecycle', () => {
     const done = await m.wait(jobId, 10_000);
     expect(done.status).toBe('failed');
     expect(done.error).toMatchObject({ kind: 'error', message: 'simulated failure at step 2 of 5' });
-    expect((await waitFor(async () => (await m.status(jobId)).exitCode !== undefined && (await m.status(jobId)), 'the exit code')).exitCode).toBe(1);
+    expect((await exitCodeOf(m, jobId))).toBe(1);
     expect(await m.result(jobId)).toMatchObject({ status: 'failed', error: { kind: 'error' } });
   });
 

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { readJsonFile, writeJsonAtomic } from '../../src/store/atomic.js';
 import { JobStore } from '../../src/store/job-store.js';
 import { newJobId } from '../../src/ids.js';
+import type { JobRecord } from '../../src/types.js';
 import { tempDir } from '../helpers.js';
 
 describe('atomic JSON files', () => {
@@ -55,7 +56,7 @@ describe('JobStore', () => {
     const store = new JobStore(tempDir());
     await store.init();
     const id = newJobId();
-    const record = { v: 1, id, type: 't', status: 'queued', priority: 0, createdAt: new Date().toISOString(), timeoutMs: 0, attempt: 1, maxAttempts: 1, inputDigest: 'd', command: ['x'], patchState: 'none' } as const;
+    const record: JobRecord = { v: 1, id, type: 't', status: 'queued', priority: 0, createdAt: new Date().toISOString(), timeoutMs: 0, attempt: 1, maxAttempts: 1, inputDigest: 'd', command: ['x'], patchState: 'none' };
     await store.create({ ...record }, '{}\n');
     expect(readdirSync(store.dir(id)).sort()).toEqual(['input.json', 'job.json']);
     expect(await store.activeIds()).toEqual([id]);
