@@ -27,10 +27,17 @@ export interface ChildConfig {
   jobs?: JobSpec[];
   expectJobs?: number;
   exitWhenSettled?: boolean;
+  exitAfterSubmit?: boolean;
   launchLog?: string;
+  /** Load, report `waiting`, and start the manager only once this file exists. */
+  startWhenExists?: string;
+  /** Submit `jobs` only once this file exists. */
+  submitWhenExists?: string;
   /** Once settled, report status(id) and result(id) of each. */
   query?: string[];
   options?: Record<string, unknown>;
+  /** store-init-loop.mjs only: how many start-ups. */
+  cycles?: number;
 }
 
 export interface ChildEvent {
@@ -59,11 +66,12 @@ export class ManagerChild {
   private readonly proc: ChildProcess;
   private partial = '';
 
-  constructor(config: ChildConfig, crashAt?: CrashPoint) {
+  /** `script`: another fixture that speaks the same JSON lines (default: the manager child). */
+  constructor(config: ChildConfig, crashAt?: CrashPoint, script = CHILD_SCRIPT) {
     const env: NodeJS.ProcessEnv = { ...process.env };
     delete env.MCP_JOBS_CRASH_AT;
     if (crashAt) env.MCP_JOBS_CRASH_AT = crashAt;
-    this.proc = spawn(process.execPath, [CHILD_SCRIPT, JSON.stringify(config)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.proc = spawn(process.execPath, [script, JSON.stringify(config)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     live.add(this.proc);
     this.proc.stdout!.setEncoding('utf8').on('data', (chunk: string) => this.onData(chunk));
     this.proc.stderr!.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk));

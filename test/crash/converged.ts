@@ -53,7 +53,7 @@ export function expectConverged({ folders, expectCount, events }: ConvergeInput)
     });
   }
   expect(activeIds(folders.jobsDir)).toEqual([]);
-  expect(events.filter((e) => ['job:failed', 'job:retry', 'job:cancelled', 'fatal'].includes(e.event))).toEqual([]);
+  expect(events.filter((e) => ['job:failed', 'job:retry', 'job:cancelled', 'submit-error', 'fatal'].includes(e.event))).toEqual([]);
 
   // Launched exactly once each: one start and one end line per job, attempt 1.
   const launches = readLaunches(folders.launchLog);
