@@ -34,7 +34,7 @@ describe('submit → status → result', () => {
     expect(pidAlive(record.pid!)).toBe(true); // outlives the CLI that started it
 
     const early = await cli(['result', id], { cwd });
-    expect(early.code).toBe(4);
+    expect(early.code, early.stderr).toBe(4);
     expect(early.stderr).toMatch(/^mcp-jobs: Job `\S+` is running/);
 
     await waitFor(async () => {
@@ -49,7 +49,7 @@ describe('submit → status → result', () => {
     expect(readRecord(cwd, id).status).toBe('running');
 
     const result = await cli(['result', id], { cwd });
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ steps: 20 });
     const json = JSON.parse((await cli(['result', id, '--json'], { cwd })).stdout) as { status: string; result: { steps: number } };
     expect(json).toMatchObject({ job_id: id, status: 'completed', result: { steps: 20 } });
@@ -75,7 +75,7 @@ describe('watch, logs, cancel', () => {
     const cwd = tempDir();
     const id = await submit(cwd, { steps: 6, step_ms: 150 });
     const watched = await cli(['watch', id], { cwd });
-    expect(watched.code).toBe(0);
+    expect(watched.code, watched.stderr).toBe(0);
     expect(watched.stdout).toMatch(/^✔ completed in \S+ \(job /m);
     expect(readRecord(cwd, id).status).toBe('completed'); // watch ran a manager: the end is recorded
   });
@@ -87,7 +87,7 @@ describe('watch, logs, cancel', () => {
     const { job_id: id, pid } = JSON.parse(submitted.stdout) as { job_id: string; pid: number };
     started.push(pid);
     const followed = await cli(['logs', id, '-f'], { cwd });
-    expect(followed.code).toBe(0);
+    expect(followed.code, followed.stderr).toBe(0);
     expect(followed.stdout).toBe('line 1\nline 2\nline 3\nline 4\nline 5\n');
     const json = await cli(['logs', id, '--json'], { cwd });
     expect(JSON.parse(json.stdout)).toEqual({ job_id: id, stream: 'stdout', text: 'line 1\nline 2\nline 3\nline 4\nline 5\n' });
@@ -99,12 +99,12 @@ describe('watch, logs, cancel', () => {
     const cwd = tempDir();
     const id = await submit(cwd, { steps: 5, step_ms: 100, fail_at_step: 4 });
     const watched = await cli(['watch', id, '--json'], { cwd });
-    expect(watched.code).toBe(1);
+    expect(watched.code, watched.stderr).toBe(1);
     const events = watched.stdout.trim().split('\n').map((line) => JSON.parse(line) as { event: string; job?: { status: string; error: { message: string } } });
     expect(events.at(-1)).toMatchObject({ event: 'end', job: { status: 'failed', error: { message: expect.stringContaining('step 4') } } });
     expect(events.filter((e) => e.event === 'progress').length).toBeGreaterThan(0);
     const result = await cli(['result', id], { cwd });
-    expect(result.code).toBe(1);
+    expect(result.code, result.stderr).toBe(1);
     expect(result.stderr).toMatch(/failed \(error\): simulated failure at step 4/);
   });
 
@@ -113,7 +113,7 @@ describe('watch, logs, cancel', () => {
     const run = await cli(['run', 'simulate', '--input-json', '{"steps":2,"step_ms":0,"fail_at_step":2}', '--json'], { cwd });
     const { job_id: id } = JSON.parse(run.stdout) as { job_id: string };
     const logs = await cli(['logs', id, '--stderr'], { cwd });
-    expect(logs.code).toBe(0);
+    expect(logs.code, logs.stderr).toBe(0);
     expect(logs.stdout).toContain('simulated failure at step 2');
     const tail = await cli(['logs', id, '--stderr', '--tail', '1'], { cwd });
     expect(tail.stdout.trim().split('\n')).toHaveLength(1);
@@ -124,15 +124,15 @@ describe('watch, logs, cancel', () => {
     const id = await submit(cwd, { steps: 100, step_ms: 100 });
     const pid = readRecord(cwd, id).pid!;
     const cancelled = await cli(['cancel', id], { cwd });
-    expect(cancelled.code).toBe(0);
+    expect(cancelled.code, cancelled.stderr).toBe(0);
     expect(cancelled.stdout).toMatch(/^cancelled \S+$/m);
     expect(readRecord(cwd, id).status).toBe('cancelled');
     expect(pidAlive(pid)).toBe(false);
     const again = await cli(['cancel', id], { cwd });
-    expect(again.code).toBe(4);
+    expect(again.code, again.stderr).toBe(4);
     expect(again.stderr).toMatch(/already ended: cancelled/);
     const watched = await cli(['watch', id], { cwd });
-    expect(watched.code).toBe(1);
+    expect(watched.code, watched.stderr).toBe(1);
   });
 });
 
@@ -149,10 +149,11 @@ describe('the cap', () => {
     expect(JSON.parse(cancelled.stdout)).toEqual({ job_id: third, status: 'cancelled' });
     expect(existsSync(join(cwd, 'jobs', third, 'stdout.log'))).toBe(false); // a cancelled queued job never starts
     expect(readRecord(cwd, second).status).toBe('queued'); // cancel starts nothing
-    expect((await cli(['cancel', first], { cwd })).code).toBe(0); // frees the slot; no manager runs now
+    const freeing = await cli(['cancel', first], { cwd }); // frees the slot; no manager runs now
+    expect(freeing.code, freeing.stderr).toBe(0);
     expect(readRecord(cwd, second).status).toBe('queued');
     const watched = await cli(['watch', second, '--max-concurrent', '1'], { cwd });
-    expect(watched.code).toBe(0);
+    expect(watched.code, watched.stderr).toBe(0);
     const one = readRecord(cwd, first) as unknown as { finishedAt: string; status: string };
     const two = readRecord(cwd, second) as unknown as { startedAt: string; status: string };
     expect(one.status).toBe('cancelled');

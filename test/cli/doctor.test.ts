@@ -48,10 +48,10 @@ function plantLock(path: string, ageMs: number): void {
   utimesSync(path, then, then);
 }
 
-async function doctor(cwd: string, ...args: string[]): Promise<{ code: number | null; findings: Finding[]; fixed?: string[]; healthy: boolean }> {
+async function doctor(cwd: string, ...args: string[]): Promise<{ code: number | null; stderr: string; findings: Finding[]; fixed?: string[]; healthy: boolean }> {
   const result = await cli(['doctor', '--json', ...args], { cwd });
   const out = JSON.parse(result.stdout) as { findings: Finding[]; fixed?: string[]; healthy: boolean };
-  return { code: result.code, ...out };
+  return { code: result.code, stderr: result.stderr, ...out };
 }
 
 const problems = (findings: Finding[]) => findings.filter((f) => f.level === 'problem');
@@ -61,7 +61,7 @@ describe('mcp-jobs doctor', () => {
     const cwd = tempDir();
     await cli(['run', 'simulate', '--input-json', '{"steps":1,"step_ms":0}', '--json'], { cwd });
     const human = await cli(['doctor'], { cwd });
-    expect(human.code).toBe(0);
+    expect(human.code, human.stderr).toBe(0);
     expect(human.stdout).toMatch(/^healthy/m);
     expect(human.stdout).toMatch(/^ok\s+watcher\s+file events arrive/m);
     expect(human.stdout).toMatch(/^ok\s+jobs\s+1 job folder: 1 completed/m);
@@ -85,7 +85,7 @@ describe('mcp-jobs doctor', () => {
     plantLock(join(cwd, 'state', 'designs.json.lock'), 30_000);
 
     const human = await cli(['doctor'], { cwd });
-    expect(human.code).toBe(1);
+    expect(human.code, human.stderr).toBe(1);
     expect(human.stdout).toMatch(/PROBLEM\s+locks\s+stale lock .*\.dispatch\.lock \(last heartbeat 1m0\ds ago\)/);
     expect(human.stdout).toMatch(/PROBLEM\s+patches\s+job \S+ is completed but its state patch to `designs` was not applied/);
     expect(human.stdout).toMatch(/fix: a manager settles it: start the server, or run doctor --fix/);
@@ -97,7 +97,7 @@ describe('mcp-jobs doctor', () => {
     expect(existsSync(join(cwd, 'state', 'designs.json'))).toBe(false); // looking changed nothing
 
     const fixed = await doctor(cwd, '--fix');
-    expect(fixed.code).toBe(0);
+    expect(fixed.code, fixed.stderr).toBe(0);
     expect(fixed.fixed).toEqual(expect.arrayContaining([expect.stringMatching(/removed stale lock .*\.dispatch\.lock/), expect.stringMatching(/ran a reconcile pass/)]));
     expect(existsSync(join(cwd, 'jobs', '.dispatch.lock'))).toBe(false);
     expect(existsSync(join(jobDir, 'worker.lock'))).toBe(false);
@@ -119,7 +119,7 @@ describe('mcp-jobs doctor', () => {
     plantJob(cwd, record(unindexed, {}), {}, false);
 
     const before = await doctor(cwd);
-    expect(before.code).toBe(1);
+    expect(before.code, before.stderr).toBe(1);
     const messages = problems(before.findings).map((f) => `${f.check}: ${f.message}`);
     expect(messages).toEqual(
       expect.arrayContaining([
@@ -130,7 +130,7 @@ describe('mcp-jobs doctor', () => {
     );
 
     const fixed = await doctor(cwd, '--fix');
-    expect(fixed.code).toBe(0);
+    expect(fixed.code, fixed.stderr).toBe(0);
     expect(readRecord(cwd, gone)).toMatchObject({ status: 'failed', error: { kind: 'lost' } });
     expect(existsSync(join(cwd, 'jobs', torn, 'job.json.corrupt'))).toBe(true);
     expect(readRecord(cwd, torn).status).toBe('failed');
@@ -142,7 +142,7 @@ describe('mcp-jobs doctor', () => {
   it('a folder that does not exist yet: warnings only, nothing created but the answer', async () => {
     const cwd = tempDir();
     const result = await doctor(cwd, '--jobs-dir', 'nowhere/jobs', '--state-dir', 'nowhere/state');
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     expect(result.findings.filter((f) => f.check === 'folders').every((f) => f.level === 'warn')).toBe(true);
     expect(existsSync(join(cwd, 'nowhere'))).toBe(false);
   });

@@ -14,7 +14,7 @@ describe('mcp-jobs --help', () => {
   it('lists every subcommand, and each has --help with --jobs-dir, --state-dir and --json', async () => {
     const cwd = tempDir();
     const top = await cli(['--help'], { cwd });
-    expect(top.code).toBe(0);
+    expect(top.code, top.stderr).toBe(0);
     for (const name of SUBCOMMANDS) expect(top.stdout).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
     const helps = await Promise.all(SUBCOMMANDS.map((name) => cli([name, '--help'], { cwd })));
     for (const [i, help] of helps.entries()) {
@@ -23,7 +23,7 @@ describe('mcp-jobs --help', () => {
       for (const option of ['--jobs-dir', '--state-dir', '--json']) expect(help.stdout, `${SUBCOMMANDS[i]} ${option}`).toContain(option);
     }
     const serve = await cli(['serve', '--help'], { cwd });
-    expect(serve.code).toBe(0);
+    expect(serve.code, serve.stderr).toBe(0);
     for (const option of ['--jobs-dir', '--state-dir', '--http', '--port', '--host', '--auth-tokens', '--config']) expect(serve.stdout).toContain(option);
     expect(existsSync(join(cwd, 'jobs'))).toBe(false);
   });
@@ -33,7 +33,7 @@ describe('mcp-jobs types', () => {
   it('lists simulate with its input fields, and --json gives the input JSON Schema', async () => {
     const cwd = tempDir();
     const human = await cli(['types'], { cwd });
-    expect(human.code).toBe(0);
+    expect(human.code, human.stderr).toBe(0);
     expect(human.stdout).toMatch(/^simulate\s+Simulate a long computation/m);
     expect(human.stdout).toMatch(/steps\s+integer, required/);
     const json = await cli(['types', '--json'], { cwd });
@@ -86,7 +86,7 @@ describe('bad input: one line, a non-zero exit, nothing created', () => {
   it.each(cases)('%s', async (_name, args, code, message) => {
     const cwd = tempDir();
     const result = await cli(args, { cwd });
-    expect(result.code).toBe(code);
+    expect(result.code, result.stderr).toBe(code);
     expect(lines(result.stderr)).toHaveLength(1);
     expect(lines(result.stderr)[0]).toMatch(message);
     expect(result.stdout).toBe('');
@@ -98,7 +98,7 @@ describe('bad input: one line, a non-zero exit, nothing created', () => {
     const cwd = tempDir();
     mkdirSync(join(cwd, 'conf'));
     const result = await cli(['types', '--config', 'conf/missing.json'], { cwd });
-    expect(result.code).toBe(2);
+    expect(result.code, result.stderr).toBe(2);
     expect(lines(result.stderr)).toEqual([expect.stringMatching(/^mcp-jobs: Config .*missing\.json: the file does not exist$/)]);
   });
 });

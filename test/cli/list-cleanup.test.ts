@@ -25,7 +25,7 @@ describe('list and cleanup', () => {
 
   it('list: a table of id, type, status, progress, age and duration, newest first', async () => {
     const result = await cli(['list'], { cwd });
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     const [header, ...rows] = result.stdout.trimEnd().split('\n');
     expect(header!.split(/\s{2,}/)).toEqual(['ID', 'TYPE', 'STATUS', 'PROGRESS', 'AGE', 'DURATION']);
     expect(rows.map((row) => row.split(/\s+/)[0])).toEqual([ok2, failed, ok1]);
@@ -54,16 +54,18 @@ describe('list and cleanup', () => {
 
   it('cleanup --dry-run lists what would go and removes nothing; cleanup then removes it', async () => {
     const defaults = await cli(['cleanup', '--dry-run', '--json'], { cwd });
+    expect(defaults.code, defaults.stderr).toBe(0);
     expect(JSON.parse(defaults.stdout)).toMatchObject({ removed: [], kept: 3, dryRun: true, olderThanMs: 7 * 86_400_000, keepLast: 100 });
 
     const dry = await cli(['cleanup', '--older-than', '0', '--keep-last', '1', '--dry-run'], { cwd });
-    expect(dry.code).toBe(0);
+    expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout).toMatch(/^would remove 2 job folders/);
     expect(dry.stdout).toContain(ok1);
     expect(dry.stdout).toContain(failed);
     expect(jobIds(cwd).sort()).toEqual([ok1, failed, ok2].sort());
 
     const real = await cli(['cleanup', '--older-than', '0', '--keep-last', '1', '--json'], { cwd });
+    expect(real.code, real.stderr).toBe(0);
     expect(JSON.parse(real.stdout)).toMatchObject({ removed: expect.arrayContaining([ok1, failed]), kept: 1, dryRun: false });
     expect(jobIds(cwd)).toEqual([ok2]);
   });
@@ -71,7 +73,7 @@ describe('list and cleanup', () => {
   it('cleanup of a folder that does not exist removes nothing and creates nothing', async () => {
     const empty = tempDir();
     const result = await cli(['cleanup', '--older-than', '1h'], { cwd: empty });
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^removed 0 job folders/);
     expect(existsSync(join(empty, 'jobs'))).toBe(false);
   });

@@ -21,7 +21,7 @@ describe('mcp-jobs run', () => {
   it('--json: runs the job to completion in a real job folder and prints the result', async () => {
     const cwd = tempDir();
     const result = await cli(['run', 'simulate', '--input-json', '{"steps":3,"step_ms":20,"seed":"a"}', '--json'], { cwd });
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     const out = JSON.parse(result.stdout) as { job_id: string; status: string; result: { steps: number; checksum: string }; results_path: string };
     expect(out.status).toBe('completed');
     expect(out.result.steps).toBe(3);
@@ -35,7 +35,7 @@ describe('mcp-jobs run', () => {
     const cwd = tempDir();
     writeFileSync(join(cwd, 'in.json'), JSON.stringify({ steps: 3, step_ms: 10, fail_at_step: 2 }));
     const result = await cli(['run', 'simulate', '--input', 'in.json'], { cwd });
-    expect(result.code).toBe(1);
+    expect(result.code, result.stderr).toBe(1);
     expect(result.stderr).toMatch(/mcp-jobs: job \S+ failed \(error\): simulated failure at step 2 of 3/);
     const [id] = jobIds(cwd);
     expect(readRecord(cwd, id!).status).toBe('failed');
@@ -44,7 +44,7 @@ describe('mcp-jobs run', () => {
   it('under a pseudo-terminal: a live progress bar with percentage, message, elapsed and ETA, then the result', async () => {
     const cwd = tempDir();
     const result = await cli(['run', 'simulate', '--input-json', '{"steps":8,"step_ms":120}'], { cwd, inPty: true });
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     const frames = result.stdout.split('\r').filter((frame) => frame.includes('█') || frame.includes('░'));
     expect(frames.length).toBeGreaterThan(2);
     const plain = frames.map((frame) => frame.replace(CSI, ''));
@@ -58,7 +58,7 @@ describe('mcp-jobs run', () => {
   it('under a pseudo-terminal with NO_COLOR: the bar without colour codes', async () => {
     const cwd = tempDir();
     const result = await cli(['run', 'simulate', '--input-json', '{"steps":4,"step_ms":100}'], { cwd, inPty: true, env: { NO_COLOR: '1' } });
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('█');
     expect(result.stdout).not.toMatch(COLOUR);
   });
@@ -66,7 +66,7 @@ describe('mcp-jobs run', () => {
   it('in a pipe: plain progress lines, no bar, no escape codes', async () => {
     const cwd = tempDir();
     const result = await cli(['run', 'simulate', '--input-json', '{"steps":12,"step_ms":150}'], { cwd });
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).not.toContain(ESC);
     expect(result.stdout).not.toContain('\r');
     expect(result.stdout).toMatch(/^\d+% step \d+\/12 \(elapsed \S+, ETA \S+\)$/m);
@@ -76,7 +76,7 @@ describe('mcp-jobs run', () => {
   it('--input - reads the input from stdin', async () => {
     const cwd = tempDir();
     const result = await cli(['run', 'simulate', '--input', '-', '--json'], { cwd, stdin: '{"steps":2,"step_ms":0}' });
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ status: 'completed', result: { steps: 2 } });
   });
 
@@ -92,9 +92,10 @@ describe('mcp-jobs run', () => {
     await waitFor(() => /^queued: waiting for a free slot \(1 running, cap 1\)$/m.test(stdout), 'run to say it waits for a slot');
     const mine = jobIds(cwd).find((id) => id !== busy)!;
     expect(readRecord(cwd, mine).status).toBe('queued');
-    expect((await cli(['cancel', busy], { cwd })).code).toBe(0); // frees the slot
+    const freeing = await cli(['cancel', busy], { cwd }); // frees the slot
+    expect(freeing.code, freeing.stderr).toBe(0);
     const result = await running;
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     const freed = readRecord(cwd, busy) as unknown as { finishedAt: string };
     const after = readRecord(cwd, mine) as unknown as { startedAt: string; status: string };
     expect(after.status).toBe('completed');
@@ -104,7 +105,7 @@ describe('mcp-jobs run', () => {
   it('a large result is pointed at, not printed', async () => {
     const cwd = tempDir();
     const result = await cli(['run', 'simulate', '--input-json', '{"steps":1,"step_ms":0,"result_kb":64}'], { cwd });
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^result: \d+\.\d KiB in .*results\.json$/m);
     expect(result.stdout.length).toBeLessThan(4096);
   });
@@ -117,7 +118,7 @@ describe('mcp-jobs run', () => {
     const pid = await waitFor(() => readRecord(cwd, id).pid, 'the worker pid');
     child!.kill('SIGINT');
     const result = await running;
-    expect(result.code).toBe(130);
+    expect(result.code, result.stderr).toBe(130);
     expect(readRecord(cwd, id).status).toBe('cancelled');
     expect(pidAlive(pid)).toBe(false);
     expect(result.stderr).toMatch(/cancelling the job/);
