@@ -255,11 +255,28 @@ export class Supervisor {
       cur.status === 'running' && !cur.stopRequested ? { ...cur, stopRequested: { reason, at: new Date().toISOString() } } : undefined,
     );
     if (!changed && record.status !== 'running') return record;
+    let handle = this.tracked.get(id)?.handle ?? (record.pid ? { pid: record.pid, startTime: record.pidStartTime } : undefined);
+    if (!handle) {
+      // Claimed, worker not started yet: the launch sees stopRequested and stops it. Wait for its pid.
+      const launched = await this.waitForLaunch(id);
+      if (!launched || launched.status !== 'running') return launched ?? this.settle(id);
+      handle = { pid: launched.pid!, startTime: launched.pidStartTime };
+    }
+    await this.ctx.launcher.terminate(handle, this.ctx.options.killGraceMs);
     const entry = this.tracked.get(id);
-    const handle = entry?.handle ?? (record.pid ? { pid: record.pid, startTime: record.pidStartTime } : undefined);
-    if (handle) await this.ctx.launcher.terminate(handle, this.ctx.options.killGraceMs);
     if (entry?.parent && !entry.exit) await waitFor(() => entry.exit !== undefined, 2000);
     return this.settle(id);
+  }
+
+  /** Waits until a claimed job has a pid or has ended; undefined if neither happens in time. */
+  private async waitForLaunch(id: string): Promise<JobRecord | undefined> {
+    const deadline = Date.now() + this.ctx.options.killGraceMs + 5000;
+    while (Date.now() < deadline) {
+      const current = await this.ctx.store.get(id);
+      if (current.status !== 'running' || current.pid) return current;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    return undefined;
   }
 
   /** Stops following jobs; leaves their workers running. */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { waitFor, pidAlive } from '../helpers.js';
 import { makeManager } from './setup.js';
+import { LocalLauncher, type Launcher } from '../../src/runner/launcher.js';
 
 /** The exit code, once recorded (a job settled from its result file gets it when the exit arrives). */
 async function exitCodeOf(m: Awaited<ReturnType<typeof makeManager>>, id: string): Promise<number | null | undefined> {
@@ -118,6 +119,22 @@ describe('job lifecycle', () => {
     expect(pidAlive(cancelled.pid!)).toBe(false);
     const error = JSON.parse(readFileSync(join(m.store.dir(jobId), 'error.json'), 'utf8'));
     expect(error.kind).toBe('cancelled');
+  });
+
+  it('cancels a job claimed but not launched yet: cancel returns once the worker is started and stopped', async () => {
+    const local = new LocalLauncher();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const launcher: Launcher = { start: async (spec) => (await gate, local.start(spec)), isAlive: (h) => local.isAlive(h), terminate: (h, g) => local.terminate(h, g) };
+    const m = await makeManager({ launcher });
+    const { jobId } = await m.submit('forever', {});
+    await waitFor(async () => (await m.status(jobId)).status === 'running', 'the claim');
+    const cancelling = m.cancel(jobId);
+    setTimeout(release, 100);
+    const done = await cancelling;
+    expect(done.status).toBe('cancelled');
+    expect(done.pid).toBeGreaterThan(0);
+    expect(pidAlive(done.pid!)).toBe(false);
   });
 
   it('SIGKILLs a worker that ignores SIGTERM when cancelled, after the grace period', async () => {
