@@ -4,7 +4,7 @@
  * - `read` (status, result, list, logs, types, doctor, cleanup): the manager is
  *   never started. Commands read through `manager.store` / `manager.state` /
  *   `manager.registry`; nothing on disk changes (cleanup removes only what it
- *   reports). A start would create folders, clear `jobs/.staging/`, settle
+ *   reports). A start would create folders, remove staging leftovers, settle
  *   every running job, apply pending patches and recover torn records: not
  *   what a look at the folder should do.
  * - `maintain` (cancel, doctor --fix): started without dispatching, watching
