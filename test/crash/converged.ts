@@ -47,8 +47,10 @@ export function expectConverged({ folders, expectCount, events }: ConvergeInput)
   for (const e of events.filter((e) => e.event === 'submitted')) expect(ids).toContain(e.id);
 
   // Every job completed, on its first and only attempt; nothing left to do.
+  const launches = readLaunches(folders.launchLog);
   for (const r of records) {
-    expect({ id: r.id, status: r.status, attempt: r.attempt, patchState: r.patchState, error: r.error, history: r.history }).toEqual({
+    const seen = `job ${r.id}: pid ${r.pid ?? 'never recorded'}, ${launches.filter((l) => l.jobId === r.id && l.event === 'start').length} launch(es), started ${r.startedAt}, finished ${r.finishedAt}`;
+    expect({ id: r.id, status: r.status, attempt: r.attempt, patchState: r.patchState, error: r.error, history: r.history }, seen).toEqual({
       id: r.id, status: 'completed', attempt: 1, patchState: 'applied', error: undefined, history: undefined,
     });
   }
@@ -56,7 +58,6 @@ export function expectConverged({ folders, expectCount, events }: ConvergeInput)
   expect(events.filter((e) => ['job:failed', 'job:retry', 'job:cancelled', 'submit-error', 'fatal'].includes(e.event))).toEqual([]);
 
   // Launched exactly once each: one start and one end line per job, attempt 1.
-  const launches = readLaunches(folders.launchLog);
   for (const r of records) {
     const mine = launches.filter((l) => l.jobId === r.id);
     expect(mine.map((l) => `${l.event}:${l.attempt}`).sort(), `launches of ${r.id}`).toEqual(['end:1', 'start:1']);
