@@ -24,6 +24,7 @@ import { Reconciler, type ReconcilerHealth } from './reconciler.js';
 import { JobTypeRegistry, typeFromWrapper, type JobType } from './registry.js';
 import { Supervisor } from './supervisor.js';
 import { crashPoint } from './crash-points.js';
+import { rebuildField } from './state-rebuild.js';
 import { cleanupJobs, type CleanupOptions, type CleanupReport } from './cleanup.js';
 import type { Wrapper } from '../worker/define-wrapper.js';
 
@@ -40,6 +41,7 @@ export class JobManager extends JobEventEmitter {
   readonly state: StateStore;
   readonly registry = new JobTypeRegistry();
   readonly patches = new PatchHandlers();
+  private readonly ctx: RunnerContext;
   private readonly supervisor: Supervisor;
   private readonly dispatcher: Dispatcher;
   private readonly reconciler: Reconciler;
@@ -62,6 +64,7 @@ export class JobManager extends JobEventEmitter {
       events: this,
       scheduleDispatch: () => this.dispatcher.schedule(),
     };
+    this.ctx = ctx;
     this.reconciler = new Reconciler(ctx);
     this.supervisor = new Supervisor(ctx, this.reconciler);
     this.reconciler.supervisor = this.supervisor;
@@ -92,7 +95,9 @@ export class JobManager extends JobEventEmitter {
   start(): Promise<void> {
     this.started ??= (async () => {
       await this.store.init();
-      await this.state.init().catch(() => {}); // damaged fields are set aside and reported by the store
+      await this.state.init();
+      // Damaged state files were set aside: rebuild them from the jobs before new patches land.
+      for (const field of [...this.state.damaged.keys()]) await rebuildField(this.ctx, this.supervisor, field);
       await this.reconciler.start();
       this.dispatcher.schedule();
       const { intervalMs, olderThanMs, keepLast } = this.options.cleanup;

@@ -13,7 +13,7 @@
  */
 import { JobsError } from '../errors.js';
 import type { PatchStep, StateFile } from '../store/state-store.js';
-import type { JobRecord, StatePatch, StatePatchHandler } from '../types.js';
+import type { JobPatch, JobRecord, StatePatch, StatePatchHandler } from '../types.js';
 
 export class PatchError extends Error {
   override readonly name = 'PatchError';
@@ -30,6 +30,11 @@ export function resolvePointer(value: unknown, pointer: string): unknown {
     else throw new PatchError(`JSON pointer \`${pointer}\` does not resolve in the result (no \`${key}\`)`);
   }
   return node;
+}
+
+/** The state field a job's patch writes. */
+export function patchField(patch: JobPatch): string {
+  return patch.kind === 'declarative' ? patch.patch.field : patch.field;
 }
 
 /** Orders finishes: time first, then job id, so every replay agrees. */

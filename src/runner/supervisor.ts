@@ -17,7 +17,10 @@ import { RETRYABLE_KINDS, isTerminal, type JobRecord } from '../types.js';
 import type { RunnerContext } from './context.js';
 import type { ExitInfo, Launched, WorkerHandle } from './launcher.js';
 import { decideOutcome, type Decision } from './outcome.js';
-import { PatchError, declarativeStep } from './patches.js';
+import { PatchError, declarativeStep, patchField } from './patches.js';
+import { rebuildField } from './state-rebuild.js';
+import { JobsError } from '../errors.js';
+import type { ApplyOutcome } from '../store/state-store.js';
 import { crashPoint } from './crash-points.js';
 
 /** A claimed job whose worker has not taken its lock by then was never started. */
@@ -222,19 +225,27 @@ export class Supervisor {
   async applyPatch(record: JobRecord): Promise<JobRecord> {
     const patch = record.patch;
     if (!patch || record.status !== 'completed' || record.patchState !== 'pending') return record;
-    const field = patch.kind === 'declarative' ? patch.patch.field : patch.field;
+    if (patch.kind === 'named' && !this.ctx.patches.has(patch.name)) {
+      // Handlers live in the process that registered them (e.g. the server, not the CLI):
+      // leave the patch pending, with the reason on the job, for a process that has it.
+      const patchError = `no state patch handler named \`${patch.name}\` is registered in this process (pid ${process.pid}); the patch stays pending until a process that has it applies it`;
+      if (record.patchError === patchError) return record;
+      log.warn(`job ${record.id}: ${patchError}`);
+      return (await this.ctx.store.update(record.id, (cur) => (cur.patchState === 'pending' ? { ...cur, patchError } : undefined))).record;
+    }
+    const field = patchField(patch);
     let patchState: JobRecord['patchState'] = 'applied';
     let patchError: string | undefined;
     try {
-      const results = await this.ctx.store.readOutcome(record.id);
-      if (!results.results.ok) throw new PatchError(`results.json: ${results.results.message}`);
-      const result = results.results.value;
-      const finishedAt = record.finishedAt ?? new Date().toISOString();
-      const outcome = await this.ctx.state.apply(field, record.id, finishedAt, (current) =>
-        patch.kind === 'declarative'
-          ? declarativeStep(patch.patch, result, { id: record.id, finishedAt }, current)
-          : this.ctx.patches.step(patch.name, result, record, current),
-      );
+      let outcome: ApplyOutcome;
+      try {
+        outcome = await this.applyToState(record);
+      } catch (error) {
+        // The field's file was found damaged just now: rebuild it from the jobs, then apply.
+        if (!(error instanceof JobsError && error.code === 'storage' && this.ctx.state.damaged.has(field))) throw error;
+        await rebuildField(this.ctx, this, field);
+        outcome = await this.applyToState(record);
+      }
       crashPoint('after-state-write');
       if (outcome === 'applied') this.ctx.events.emit('state:changed', { field, jobId: record.id });
     } catch (error) {
@@ -243,10 +254,26 @@ export class Supervisor {
       patchError = error.message;
       log.warn(`job ${record.id}: state patch not applied: ${error.message}`);
     }
-    const { record: next } = await this.ctx.store.update(record.id, (cur) =>
-      cur.patchState === 'pending' ? { ...cur, patchState, ...(patchError ? { patchError } : {}) } : undefined,
-    );
+    const { record: next } = await this.ctx.store.update(record.id, (cur) => {
+      if (cur.patchState !== 'pending') return undefined;
+      const { patchError: _previous, ...rest } = cur;
+      return { ...rest, patchState, ...(patchError ? { patchError } : {}) };
+    });
     return next;
+  }
+
+  /** Writes a completed job's patch into its state field (exactly once: see StateStore.apply). */
+  async applyToState(record: JobRecord): Promise<ApplyOutcome> {
+    const patch = record.patch!;
+    const results = await this.ctx.store.readOutcome(record.id);
+    if (!results.results.ok) throw new PatchError(`results.json: ${results.results.message}`);
+    const result = results.results.value;
+    const finishedAt = record.finishedAt ?? new Date().toISOString();
+    return this.ctx.state.apply(patchField(patch), record.id, finishedAt, (current) =>
+      patch.kind === 'declarative'
+        ? declarativeStep(patch.patch, result, { id: record.id, finishedAt }, current)
+        : this.ctx.patches.step(patch.name, result, record, current),
+    );
   }
 
   /** Asks a running job to stop (cancel or timeout) and waits until it is settled. */

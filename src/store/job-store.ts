@@ -22,6 +22,9 @@ export interface OutcomeFiles {
   error: ReadResult<WorkerErrorFile>;
 }
 
+/** Present in `.active/` while the index is being rebuilt. */
+const REBUILDING = '.rebuilding';
+
 /** A staging folder untouched this long belongs to a submit that crashed. */
 export const STAGING_ABANDONED_MS = 60_000;
 
@@ -36,9 +39,10 @@ export class JobStore {
   async init(): Promise<{ indexRebuilt: boolean }> {
     await mkdir(join(this.root, STAGING_DIR), { recursive: true });
     await this.removeStagingLeftovers();
-    const hadIndex = await stat(join(this.root, ACTIVE_DIR)).then(() => true, () => false);
-    if (!hadIndex) await this.rebuildIndex();
-    return { indexRebuilt: !hadIndex };
+    const exists = (path: string) => stat(path).then(() => true, () => false);
+    const needed = !(await exists(join(this.root, ACTIVE_DIR))) || (await exists(join(this.root, ACTIVE_DIR, REBUILDING)));
+    if (needed) await this.rebuildIndex();
+    return { indexRebuilt: needed };
   }
 
   /**
@@ -185,27 +189,30 @@ export class JobStore {
   }
 
   /**
-   * Rebuilds `.active/` from the job folders (the index is lost or suspected
-   * wrong): every job that is not terminal, or whose patch is not settled, or
-   * whose record cannot be read, is indexed. Built aside, then swapped in.
+   * Rebuilds `.active/` from the job folders (the index is lost, or a rebuild
+   * was interrupted): every job that is not terminal, or whose patch is not
+   * settled, or whose record cannot be read, gets its marker. Built in place
+   * and only ever adding: markers that other processes create meanwhile (their
+   * submits) are never dropped. A `.rebuilding` sentinel, removed last, makes an
+   * interrupted rebuild run again at the next start. Extra markers are
+   * harmless: the next scan drops those of settled jobs.
    */
   async rebuildIndex(): Promise<number> {
-    const ids = await this.listIds();
-    const temp = join(this.root, `${ACTIVE_DIR}.rebuild-${process.pid}`);
-    await rm(temp, { recursive: true, force: true });
-    await mkdir(temp);
+    const active = join(this.root, ACTIVE_DIR);
+    await mkdir(active, { recursive: true });
+    await writeFile(join(active, REBUILDING), `${process.pid}\n`);
+    await fsyncDir(active);
     let count = 0;
-    for (const id of ids) {
+    for (const id of await this.listIds()) {
       const read = await this.read(id);
       if (!read.ok || needsAttention(read.value)) {
-        await writeFile(join(temp, id), '');
+        await writeFile(join(active, id), '');
         count += 1;
       }
     }
-    await fsyncDir(temp);
-    await rm(join(this.root, ACTIVE_DIR), { recursive: true, force: true });
-    await rename(temp, join(this.root, ACTIVE_DIR));
-    await fsyncDir(this.root);
+    await fsyncDir(active);
+    await unlink(join(active, REBUILDING)).catch(() => {});
+    await fsyncDir(active);
     return count;
   }
 

@@ -18,6 +18,7 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { readJsonFile, writeJsonAtomic } from './atomic.js';
 import { withFileLock } from './locks.js';
+import { log } from '../log.js';
 import { JobsError, describeValue } from '../errors.js';
 
 export const FIELD_PATTERN = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
@@ -40,18 +41,26 @@ export type ApplyOutcome = 'applied' | 'already' | 'unchanged';
 
 export class StateStore {
   readonly root: string;
-  /** Fields whose file was unreadable at load: moved aside, reported. */
+  /** Fields found unreadable since start (moved aside, reported, rebuilt): field → what happened. */
   readonly damaged = new Map<string, string>();
 
   constructor(root: string) {
     this.root = resolve(root);
   }
 
-  /** Creates the folder and loads every field, setting aside unreadable files. */
+  /**
+   * Creates the folder and loads every field. An unreadable file is moved aside,
+   * logged and listed in `damaged` (the runner rebuilds it from the jobs); the
+   * other fields load as usual.
+   */
   async init(): Promise<string[]> {
     await mkdir(this.root, { recursive: true });
     const fields = await this.fields();
-    for (const field of fields) await this.load(field);
+    for (const field of fields) {
+      await this.load(field).catch((error: unknown) => {
+        if (!(error instanceof JobsError && error.code === 'storage')) throw error;
+      });
+    }
     return fields;
   }
 
@@ -73,7 +82,9 @@ export class StateStore {
       const aside = `${path}.corrupt-${Date.now()}`;
       await rename(path, aside).catch(() => {});
       this.damaged.set(field, `${read.message}; moved to ${aside}`);
-      throw new JobsError('storage', `state field \`${field}\`: ${read.message} (moved to ${aside}; it will be rebuilt from the jobs)`);
+      const message = `state field \`${field}\`: ${read.message} (moved to ${aside}; it is rebuilt from the jobs that built it)`;
+      log.error(message);
+      throw new JobsError('storage', message);
     }
     const parsed = envelopeSchema.safeParse(read.value);
     return parsed.success ? parsed.data : { ...emptyFile(field), value: read.value };

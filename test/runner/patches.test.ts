@@ -71,7 +71,7 @@ describe('state patches', () => {
     expect(await m.state.get('cfg')).toEqual({ a: 1, b: 2, c: 3 });
   });
 
-  it('named handlers are recorded by name; an unknown name at apply time is an error on the job, not a crash', async () => {
+  it('named handlers are recorded by name; an unknown name is reported on the job and waits for a process that has it', async () => {
     const m = await makeManager();
     m.registerStatePatch('countSteps', (current, result) => ((current as number | undefined) ?? 0) + (result as { steps: number }).steps);
     m.register({ ...m.registry.get('simulate'), name: 'sim_named', statePatch: { handler: 'countSteps', field: 'total' } });
@@ -83,8 +83,17 @@ describe('state patches', () => {
     await m.wait(b.jobId, 10_000);
     expect(await m.state.get('total')).toBe(9);
     const c = await m.submit('sim_unknown', { steps: 1, step_ms: 0 });
-    const failedPatch = await m.wait(c.jobId, 10_000);
-    expect(failedPatch).toMatchObject({ status: 'completed', patchState: 'error', patchError: expect.stringContaining('nobodyRegisteredThis') });
+    const waiting = await m.wait(c.jobId, 10_000);
+    expect(waiting).toMatchObject({ status: 'completed', patchState: 'pending', patchError: expect.stringContaining('`nobodyRegisteredThis`') });
+    expect(await m.state.get('total')).toBe(9);
+    // The process that has the handler (here: once it is registered) applies it, exactly once.
+    m.registerStatePatch('nobodyRegisteredThis', (current) => (current as number) + 100);
+    await m.reconcile();
+    await m.reconcile();
+    const applied = await m.status(c.jobId);
+    expect(applied.patchState).toBe('applied');
+    expect(applied.patchError).toBeUndefined();
+    expect(await m.state.get('total')).toBe(109);
   });
 
   it('a type that does not allow overrides refuses a state_patch; simulate allows it', async () => {
