@@ -11,8 +11,8 @@
  *   records ended jobs (gone workers become `failed` kind `lost`), applies
  *   pending state patches, keeps torn job.json files aside as job.json.corrupt
  *   (and, being a manager start, sets unreadable state files aside).
- * It skips the reconcile pass when a pending patch needs a handler registered
- * in code (the CLI does not have it: the pass would mark the patch failed).
+ * A pending patch whose handler is registered only in your server stays
+ * pending (the CLI does not have the handler); the server applies it.
  */
 import { rm, stat } from 'node:fs/promises';
 import { registerConfiguredTypes } from '../config/register.js';
@@ -83,12 +83,8 @@ export async function repair(manager: JobManager, findings: Finding[]): Promise<
     done.push(`rebuilt the .active index (${count} job${count === 1 ? '' : 's'} need attention)`);
   }
   if (kinds.has('reconcile') || kinds.has('mark-active')) {
-    const blocked = findings.some((f) => f.blocksReconcile);
-    if (blocked) done.push('skipped the reconcile pass: a pending patch needs a handler registered in code; start the server that has it');
-    else {
-      await manager.reconcile();
-      done.push('ran a reconcile pass (ended jobs recorded, pending patches applied, torn records kept aside)');
-    }
+    await manager.reconcile();
+    done.push('ran a reconcile pass (ended jobs recorded, pending patches applied, torn records kept aside)');
   }
   return done;
 }

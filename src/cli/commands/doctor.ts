@@ -50,7 +50,7 @@ export function doctorCommand(): Command {
         report = await diagnose(manager, loadError);
       }
       if (options.json) {
-        printJson({ healthy: report.healthy, jobsDir: manager.store.root, stateDir: manager.state.root, ...(fixes ? { fixed: fixes } : {}), findings: report.findings.map(({ repair: r, blocksReconcile: _b, ...f }) => ({ ...f, fixable: r !== undefined })) });
+        printJson({ healthy: report.healthy, jobsDir: manager.store.root, stateDir: manager.state.root, ...(fixes ? { fixed: fixes } : {}), findings: report.findings.map(({ repair: r, ...f }) => ({ ...f, fixable: r !== undefined })) });
       } else {
         print(paint('bold', `mcp-jobs doctor: jobs ${manager.store.root}, state ${manager.state.root}`));
         if (fixes) for (const line of fixes.length ? fixes : ['nothing to fix']) print(`${paint('cyan', 'fixed  ')}  ${line}`);

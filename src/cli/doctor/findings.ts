@@ -25,8 +25,6 @@ export interface Finding {
   /** How to fix it, for people. */
   fix?: string;
   repair?: Repair;
-  /** A reconcile pass from the CLI would do harm here (a patch needs a handler only the server has). */
-  blocksReconcile?: boolean;
 }
 
 /** One job folder as doctor read it. */
@@ -47,4 +45,4 @@ export interface DoctorContext {
   now: number;
 }
 
-export const finding = (check: string, level: Level, message: string, extra: { fix?: string; repair?: Repair; blocksReconcile?: boolean } = {}): Finding => ({ check, level, message, ...extra });
+export const finding = (check: string, level: Level, message: string, extra: { fix?: string; repair?: Repair } = {}): Finding => ({ check, level, message, ...extra });

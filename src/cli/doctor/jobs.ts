@@ -87,7 +87,6 @@ function checkPatch(job: ScannedJob, record: JobRecord): Finding | undefined {
   if (record.patch.kind === 'named') {
     return finding('patches', 'problem', `job ${job.id}: its state patch to \`${field}\` (handler \`${record.patch.name}\`) was not applied`, {
       fix: 'start the server that registers this handler; it applies the patch at startup (the CLI does not know handlers registered in code)',
-      blocksReconcile: true,
     });
   }
   return finding('patches', 'problem', `job ${job.id} is ${record.status} but its state patch to \`${field}\` was not applied`, reconcile);
