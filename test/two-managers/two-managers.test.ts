@@ -103,10 +103,14 @@ describe('two managers on one folder', () => {
     const config = (tag: string): ChildConfig => ({
       ...f, maxConcurrent: 2, jobs: jobSet(tag, per, 4, 40), expectJobs: 2 * per, options: { scanIntervalMs: 1000 },
     });
-    const [a, b] = await twoManagers(f, { ...config('a'), exitWhenSettled: false }, config('b'));
-    // Killed once it has submitted all its jobs and launched one: it leaves running and queued jobs behind.
+    const go = join(f.jobsDir, '..', 'go');
+    const b = new ManagerChild({ ...config('b'), submitWhenExists: go });
+    await b.waitEvent((e) => e.event === 'ready-to-submit', 'the second manager to be started');
+    // The first submits all its jobs and launches some (it has the cap to itself), then dies: running and queued jobs left.
+    const a = new ManagerChild({ ...config('a'), exitWhenSettled: false });
     await a.waitEvent((e) => e.event === 'job:started' && a.named('submitted').length === per, 'the first manager to submit and launch');
     await a.kill();
+    writeFileSync(go, '');
     await settleAll([b]);
     expectConverged({ folders: f, expectCount: 2 * per, events: [...a.events, ...b.events] });
   }, 60_000);
