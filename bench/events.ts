@@ -31,7 +31,6 @@ export class EventClock {
     if (done) return Promise.resolve(done);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`bench: no ${event} for job ${id} within ${timeoutMs} ms`)), timeoutMs);
-      timer.unref();
       const list = this.waiters.get(id) ?? [];
       list.push({ event, resolve: (o) => (clearTimeout(timer), resolve(o)) });
       this.waiters.set(id, list);

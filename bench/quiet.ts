@@ -32,7 +32,7 @@ export async function cpuBusy(ms = 500): Promise<number | undefined> {
  * Waits (up to `maxWaitMs`) until the CPUs are at most `threshold` % busy for
  * one sample. Returns the last busy figure seen and how long it waited.
  */
-export async function waitForQuiet(threshold = 25, maxWaitMs = 30_000): Promise<{ busy: number | undefined; waitedMs: number }> {
+export async function waitForQuiet(threshold = 25, maxWaitMs = 20_000): Promise<{ busy: number | undefined; waitedMs: number }> {
   const started = Date.now();
   let busy = await cpuBusy();
   while (busy !== undefined && busy > threshold && Date.now() - started < maxWaitMs) busy = await cpuBusy();

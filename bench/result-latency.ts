@@ -34,13 +34,14 @@ export async function benchResultLatency(): Promise<Figure[]> {
   const folders = { jobsDir: join(dir, 'jobs'), stateDir: join(dir, 'state') };
   const figures: Figure[] = [];
   try {
-    const parent = await measure('benchParent', { ...folders }, undefined);
-    const watcher = await measure('benchWatcher', { ...folders, watch: false, scanIntervalMs: 0 }, { ...folders, dispatch: false, scanIntervalMs: 0, livenessIntervalMs: 600_000 });
+    const { samples: parent, cpu } = await measure('benchParent', { ...folders }, undefined);
+    const { samples: watcher } = await measure('benchWatcher', { ...folders, watch: false, scanIntervalMs: 0 }, { ...folders, dispatch: false, scanIntervalMs: 0, livenessIntervalMs: 600_000 });
     figures.push(
       atMost('results.json → job:completed p50 (parent manager)', round(percentile(parent, 50)), 'ms', 10, 'p50 ≤ 10 ms', describeSamples(parent)),
       atMost('results.json → job:completed p50 (second manager, chokidar)', round(percentile(watcher, 50)), 'ms', 10, 'p50 ≤ 10 ms', describeSamples(watcher)),
       info('results.json → job:completed p99 (parent manager)', round(percentile(parent, 99)), 'ms'),
       info('results.json → job:completed p99 (second manager, chokidar)', round(percentile(watcher, 99)), 'ms'),
+      info('manager CPU per settled job p50 (parent manager)', round(percentile(cpu, 50)), 'ms', `process.cpuUsage() (all threads of the bench process, which is the manager) from SIGUSR2 to job:completed: ${describeSamples(cpu)}. Less sensitive to other processes' load than the latency.`),
     );
     return figures;
   } finally {
@@ -49,7 +50,7 @@ export async function benchResultLatency(): Promise<Figure[]> {
 }
 
 /** Runs the jobs with `launcherOptions`; the follower (if given) is the manager under test, else the launcher is. */
-async function measure(field: string, launcherOptions: RunnerOptions, followerOptions: RunnerOptions | undefined): Promise<number[]> {
+async function measure(field: string, launcherOptions: RunnerOptions, followerOptions: RunnerOptions | undefined): Promise<{ samples: number[]; cpu: number[] }> {
   const launcher = new JobManager(launcherOptions);
   const follower = followerOptions ? new JobManager(followerOptions) : launcher;
   const clock = new EventClock(follower);
@@ -62,6 +63,7 @@ async function measure(field: string, launcherOptions: RunnerOptions, followerOp
     statePatch: { field, mode: 'append' as const },
   };
   const samples: number[] = [];
+  const cpu: number[] = [];
   const pids = new Set<number>();
   try {
     for (const m of new Set([launcher, follower])) {
@@ -78,11 +80,16 @@ async function measure(field: string, launcherOptions: RunnerOptions, followerOp
       if (follower !== launcher) await follower.reconcile();
       await watcherLive(clock, jobId, jobDir);
       await pause(5); // let the progress event's own work finish
+      const cpu0 = process.cpuUsage();
       process.kill(pid, 'SIGUSR2');
       const done = await clock.completed(jobId);
+      const used = process.cpuUsage(cpu0);
       const doneWall = performance.timeOrigin + done.at;
       const landed = await waitUntil(async () => /landed (\d+(\.\d+)?)/.exec(await readFile(join(jobDir, 'stderr.log'), 'utf8'))?.[1], `the landing stamp of ${jobId}`);
-      if (n >= WARMUP) samples.push(doneWall - Number(landed));
+      if (n >= WARMUP) {
+        samples.push(doneWall - Number(landed));
+        cpu.push((used.user + used.system) / 1000);
+      }
       killQuietly(pid, 'SIGTERM');
       await waitUntil(() => !isProcessAlive(pid), `fixture ${pid} to exit`);
       await launcher.idle();
@@ -90,7 +97,7 @@ async function measure(field: string, launcherOptions: RunnerOptions, followerOp
     const value = (await follower.state.get(field)) as { n: number }[] | undefined;
     const got = (value ?? []).length;
     if (got !== WARMUP + RUNS) throw new Error(`bench: state field ${field} holds ${got} results, expected ${WARMUP + RUNS}`);
-    return samples;
+    return { samples, cpu };
   } finally {
     for (const pid of pids) killQuietly(pid);
     await follower.close();
