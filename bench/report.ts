@@ -48,6 +48,8 @@ export function markdown(sections: Section[], totalMs: number, date = new Date()
     `Written by \`npm run bench\` (\`bench/run.ts\`) on ${date.toISOString()}; the whole run took ${(totalMs / 1000).toFixed(0)} s.`,
     'Do not edit by hand: run `npm run bench` again.',
     '',
+    'The machine may be shared with other work: before each section the harness waits (up to 20 s) for other processes to leave the CPUs at most 25 % busy, and records how busy they were (under each section below). Latencies taken on a busy machine are inflated, fsync-bound ones (submit) also by other processes\' disk activity; the CPU-time figure is much less sensitive to that.',
+    '',
     '## Machine',
     '',
     ...Object.entries(machine()).map(([k, v]) => `- ${k}: ${v}`),
