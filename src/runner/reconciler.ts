@@ -18,7 +18,7 @@ import { log } from '../log.js';
 import { isLockHeld } from '../store/locks.js';
 import { WORKER_LOCK_STALE_MS, jobFile } from '../store/paths.js';
 import { isJobId } from '../ids.js';
-import type { JobRecord } from '../types.js';
+import { isTerminal, type JobRecord } from '../types.js';
 import type { RunnerContext } from './context.js';
 import type { Supervisor } from './supervisor.js';
 
@@ -100,6 +100,7 @@ export class Reconciler {
     if (this.closed) return;
     const started = performance.now();
     try {
+      // Phase 1: record how unfinished jobs ended, patches left pending.
       const pending: JobRecord[] = [];
       let queued = false;
       for (const id of await this.ctx.store.activeIds()) {
@@ -109,15 +110,17 @@ export class Reconciler {
           else await this.recoverTorn(id, read.message);
           continue;
         }
-        const record = read.value;
-        if (record.status === 'queued') queued = true;
-        else if (record.status === 'running') {
+        let record = read.value;
+        if (record.status === 'running') {
           this.supervisor.track(record);
-          await this.supervisor.settle(id);
-        } else if (record.patchState === 'pending') pending.push(record);
-        else await this.ctx.store.unmarkActive(id);
+          record = (await this.supervisor.settle(id, { deferPatch: true })) ?? record;
+        }
+        if (record.status === 'queued') queued = true;
+        else if (isTerminal(record.status) && record.patchState === 'pending') pending.push(record);
+        else if (isTerminal(record.status)) await this.ctx.store.unmarkActive(id);
       }
-      // Replay in finish order, so `merge` and `append` see results as they happened.
+      // Phase 2: apply pending patches in finish order, so that `append` and `merge`
+      // see results in the order the jobs finished, whoever was down meanwhile.
       pending.sort((a, b) => (a.finishedAt ?? '').localeCompare(b.finishedAt ?? '') || a.id.localeCompare(b.id));
       for (const record of pending) await this.supervisor.settle(record.id);
       if (queued) this.ctx.scheduleDispatch();

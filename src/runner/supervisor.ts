@@ -23,6 +23,14 @@ import { JobsError } from '../errors.js';
 import type { ApplyOutcome } from '../store/state-store.js';
 import { crashPoint } from './crash-points.js';
 
+export interface SettleOptions {
+  /**
+   * Record how the job ended but leave its patch pending, for a replay that
+   * applies patches in finish order (the startup scan).
+   */
+  deferPatch?: boolean;
+}
+
 /** A claimed job whose worker has not taken its lock by then was never started. */
 const LAUNCH_GRACE_MS = 10_000;
 
@@ -36,6 +44,8 @@ interface Tracked {
 
 export class Supervisor {
   private readonly tracked = new Map<string, Tracked>();
+  /** Jobs this process settled whose event waits for their patch to be applied. */
+  private readonly unannounced = new Set<string>();
   private closed = false;
 
   constructor(
@@ -104,18 +114,18 @@ export class Supervisor {
    * Settles job `id` if its current attempt has ended; applies its patch when
    * completed. Returns the record as it now stands.
    */
-  settle(id: string): Promise<JobRecord | undefined> {
-    return serialize(`settle:${id}`, () => this.settleNow(id));
+  settle(id: string, options: SettleOptions = {}): Promise<JobRecord | undefined> {
+    return serialize(`settle:${id}`, () => this.settleNow(id, options));
   }
 
-  private async settleNow(id: string): Promise<JobRecord | undefined> {
+  private async settleNow(id: string, options: SettleOptions): Promise<JobRecord | undefined> {
     const read = await this.ctx.store.read(id);
     if (!read.ok) return undefined;
     let record = read.value;
     if (record.status !== 'running') {
       if (isTerminal(record.status)) {
         this.untrack(id);
-        await this.finishUp(record);
+        if (!options.deferPatch) return this.finishUp(record);
       }
       return record;
     }
@@ -127,13 +137,12 @@ export class Supervisor {
     else if (handle) gone = !this.ctx.launcher.isAlive(handle);
     else gone = await this.neverLaunched(record);
     const files = await this.ctx.store.readOutcome(id);
+    // Claimed, no worker ever started, nothing written: queue it again rather than call it lost.
+    const wroteNothing = !files.results.ok && files.results.reason === 'missing' && !files.error.ok && files.error.reason === 'missing';
+    if (!handle && gone && wroteNothing) return this.requeueUnlaunched(record);
     const decision = decideOutcome(record, { files, exit: entry?.exit, gone });
-    if (!decision) {
-      if (!handle && gone) return this.requeueUnlaunched(record);
-      return record;
-    }
-    record = await this.finish(record, decision, entry?.exit);
-    return record;
+    if (!decision) return record;
+    return this.finish(record, decision, entry?.exit, options);
   }
 
   /** Claimed but no pid recorded: the server stopped while launching. Was a worker ever started? */
@@ -155,7 +164,7 @@ export class Supervisor {
   }
 
   /** Records the attempt's outcome: terminal, or queued again for a retry. */
-  async finish(record: JobRecord, decision: Decision, exit?: ExitInfo): Promise<JobRecord> {
+  async finish(record: JobRecord, decision: Decision, exit?: ExitInfo, options: SettleOptions = {}): Promise<JobRecord> {
     const dir = this.ctx.store.dir(record.id);
     const finishedAt = await finishTime(dir, decision);
     const retry = decision.status === 'failed' && RETRYABLE_KINDS.includes(decision.error.kind) && record.attempt < record.maxAttempts;
@@ -173,13 +182,11 @@ export class Supervisor {
       return done;
     });
     this.untrack(record.id);
-    if (!changed) return this.finishUp(next);
+    if (!changed) return options.deferPatch ? next : this.finishUp(next);
     this.ctx.scheduleDispatch();
-    // Apply the patch first: whoever hears `job:completed` finds the state already updated.
-    const settled = await this.finishUp(next);
-    const event = settled.status === 'completed' ? 'job:completed' : settled.status === 'failed' ? 'job:failed' : 'job:cancelled';
-    this.ctx.events.emit(event, settled);
-    return settled;
+    // Announced once the patch is applied: whoever hears `job:completed` finds the state updated.
+    this.unannounced.add(next.id);
+    return options.deferPatch ? next : this.finishUp(next);
   }
 
   private async retry(record: JobRecord, error: NonNullable<JobRecord['error']>, finishedAt: string): Promise<JobRecord> {
@@ -218,6 +225,10 @@ export class Supervisor {
       current = await this.applyPatch(current);
     }
     if (current.patchState !== 'pending') await this.ctx.store.unmarkActive(current.id);
+    if (this.unannounced.delete(current.id)) {
+      const event = current.status === 'completed' ? 'job:completed' : current.status === 'failed' ? 'job:failed' : 'job:cancelled';
+      this.ctx.events.emit(event, current);
+    }
     return current;
   }
 
