@@ -90,10 +90,10 @@ describe('crash matrix: a real SIGKILL from outside at an observed moment', () =
 });
 
 describe('crash matrix: replay order', () => {
-  // CORE BUG (reported to the lead): the startup scan settles a job that ended while no manager ran (and applies its
-  // patch) inline, before it replays the patches left pending, so `append` gets the later finish first. The scan's own
-  // comment promises replay in finish order; a run without the crash appends them in finish order (0.8 s apart here).
-  it('[core bug] append keeps finish order: a job finished before the crash comes before one that finished while down', async () => {
+  // Regression guard (found here, fixed in 3fa3c8c): the startup scan used to settle a job that ended while no manager
+  // ran (applying its patch) inline, before replaying the patches left pending, so `append` got the later finish first.
+  // A run without the crash appends them in finish order (0.8 s apart here).
+  it('append keeps finish order: a job finished before the crash comes before one that finished while down', async () => {
     const specs = [
       { input: { steps: 2, step_ms: 20, seed: `first-${Math.random()}` }, statePatch: { ...APPEND } },
       { input: { steps: 15, step_ms: 60, seed: `second-${Math.random()}` }, statePatch: { ...APPEND } },

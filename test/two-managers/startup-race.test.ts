@@ -1,15 +1,16 @@
 /**
  * Two managers on one folder, racing on start-up: a manager process starting
- * while another is already at work must not undo the other's work.
+ * while another is already at work must not undo the other's work. Both cases
+ * are regression guards for bugs found here:
  *
- * - CORE BUG (reported to the lead; fails today): `JobStore.rebuildIndex()`
- *   (src/store/job-store.ts) rebuilds a missing `.active` index aside and swaps
- *   it in (rm + rename). A rebuild that listed the folders before another
- *   manager's new submits drops their markers, and a queued job missing from
- *   the index is never dispatched by anyone (startup reads only the index): the
- *   job is lost. Made deterministic with a FIFO: the rebuilding manager blocks
- *   reading a job.json that is a named pipe until the test writes it.
- * - Regression guard: start-up used to delete `.staging/` whole, failing a
+ * - Start-up used to rebuild a missing `.active` index aside and swap it in
+ *   (rm + rename): a rebuild that listed the folders before another manager's
+ *   new submits dropped their markers, and a queued job missing from the index
+ *   is never dispatched by anyone (startup reads only the index): the job was
+ *   lost (found here, fixed in 47cb1ce: the index is rebuilt in place). Made
+ *   deterministic with a FIFO: the rebuilding manager blocks reading a
+ *   job.json that is a named pipe until the test writes it.
+ * - Start-up used to delete `.staging/` whole, failing a
  *   submit in flight in another manager with `storage` (fixed in 39ebdaa:
  *   only staging folders older than 60 s are removed).
  */
@@ -32,7 +33,7 @@ function finishedRecord(id: string): string {
 }
 
 describe('two managers racing on start-up', () => {
-  it('[core bug] one manager rebuilds a lost index while another starts and submits: no submitted job is lost', async () => {
+  it('one manager rebuilds a lost index while another starts and submits: no submitted job is lost', async () => {
     const f = folders(tempDir('mcp-jobs-race-'));
     // No index, and one job folder whose job.json is a FIFO: a rebuild that reads it waits for the test.
     const blocker = newJobId(Date.now() + 60_000);
