@@ -32,8 +32,10 @@ export interface RunnerOptions {
   cleanup?: { intervalMs?: number; olderThanMs?: number; keepLast?: number };
   /** Start dispatching queued jobs (false: submit only, e.g. for benchmarks). Default true. */
   dispatch?: boolean;
-  /** Watch job folders with chokidar (false: rely on exit events and scans). Default true. */
+  /** Watch the folders of unfinished jobs (false: rely on exit events and scans). Default true. */
   watch?: boolean;
+  /** How: `fs` (fs.watch, default) or `chokidar` (for file systems where fs.watch is weak). */
+  watcher?: 'fs' | 'chokidar';
   /** How workers are started. Default: local detached processes. */
   launcher?: Launcher;
 }
@@ -57,6 +59,7 @@ export function defaults(env: NodeJS.ProcessEnv = process.env): ResolvedOptions 
     cleanup: { intervalMs: 0, olderThanMs: 7 * 24 * 3_600_000, keepLast: 100 },
     dispatch: true,
     watch: true,
+    watcher: 'fs',
   };
 }
 
@@ -74,6 +77,7 @@ const expectations: Record<string, [z.ZodType, string]> = {
   retryBackoffMs: [nonNegativeInt, 'a non-negative integer (ms)'],
   dispatch: [z.boolean(), 'a boolean'],
   watch: [z.boolean(), 'a boolean'],
+  watcher: [z.enum(['fs', 'chokidar']), '`fs` or `chokidar`'],
   'cleanup.intervalMs': [nonNegativeInt, 'a non-negative integer (ms; 0 = off)'],
   'cleanup.olderThanMs': [nonNegativeInt, 'a non-negative integer (ms)'],
   'cleanup.keepLast': [nonNegativeInt, 'a non-negative integer'],

@@ -2,17 +2,17 @@
  * JobStateReconciler: notices how jobs end and makes the folders and the state
  * agree, whatever crashed in between.
  *
- * - Watches the folders of running jobs with chokidar for results.json /
- *   error.json (settle) and progress.json (progress events). Files arrive by
- *   rename, so no `awaitWriteFinish`. Only unfinished jobs are watched: the
- *   cost of watching does not grow with the thousands of finished folders.
+ * - Watches the folders of running jobs (`fs.watch`, or chokidar: see
+ *   folder-watcher.ts) for results.json / error.json (settle) and
+ *   progress.json (progress events). Files arrive by rename. Only unfinished
+ *   jobs are watched: the cost does not grow with the finished folders.
  * - Scans the `.active` index at startup and every `scanIntervalMs`, because
  *   watchers miss events and because the server may have been down: running
  *   jobs are followed again (timeouts still enforced), dead ones settled,
  *   pending patches applied in finish order, queued ones dispatched.
  */
-import { watch, type FSWatcher } from 'chokidar';
-import { basename, dirname } from 'node:path';
+import { createFolderWatcher, type FolderWatcher } from './folder-watcher.js';
+import { basename } from 'node:path';
 import { rename } from 'node:fs/promises';
 import { log } from '../log.js';
 import { isLockHeld } from '../store/locks.js';
@@ -31,7 +31,7 @@ export interface ReconcilerHealth {
 }
 
 export class Reconciler {
-  private watcher: FSWatcher | undefined;
+  private watcher: FolderWatcher | undefined;
   private scanTimer: NodeJS.Timeout | undefined;
   private livenessTimer: NodeJS.Timeout | undefined;
   private readonly watched = new Set<string>();
@@ -45,11 +45,8 @@ export class Reconciler {
   /** Startup recovery scan, then watching and the periodic scans. */
   async start(): Promise<void> {
     if (this.ctx.options.watch) {
-      this.watcher = watch([], { ignoreInitial: true, depth: 0, atomic: false, ignored: (path) => path.endsWith('.tmp') });
-      this.watcher.on('add', (path) => this.onFile(path));
-      this.watcher.on('change', (path) => this.onFile(path));
-      this.watcher.on('error', (error) => {
-        this.health.lastError = `watcher: ${(error as Error).message}`;
+      this.watcher = await createFolderWatcher(this.ctx.options.watcher, (dir, name) => this.onFile(dir, name), (error) => {
+        this.health.lastError = `watcher: ${error.message}`;
         log.error(this.health.lastError);
       });
       this.health.watching = true;
@@ -73,14 +70,13 @@ export class Reconciler {
 
   unwatchJob(id: string): void {
     if (!this.watcher || !this.watched.delete(id)) return;
-    this.watcher.unwatch(this.ctx.store.dir(id));
+    this.watcher.remove(this.ctx.store.dir(id));
     this.health.watchedJobs = this.watched.size;
   }
 
-  private onFile(path: string): void {
-    const id = basename(dirname(path));
+  private onFile(dir: string, name: string): void {
+    const id = basename(dir);
     if (!isJobId(id)) return;
-    const name = basename(path);
     if (name === 'results.json' || name === 'error.json') {
       void this.supervisor.settle(id).catch((error: Error) => log.error(`settling ${id}: ${error.message}`));
     } else if (name === 'progress.json') {

@@ -3,6 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { JobManager } from '../../src/runner/job-manager.js';
+import { isJobId } from '../../src/ids.js';
 import { tempDir, waitFor } from '../helpers.js';
 import { makeManager } from './setup.js';
 
@@ -82,15 +83,18 @@ describe('validation at every entry point', () => {
 
   it('invalid input names the field and creates no folder', async () => {
     const m = await makeManager();
-    const before = readdirSync(m.options.jobsDir);
+    const jobFolders = () => readdirSync(m.options.jobsDir).filter(isJobId);
+    const before = jobFolders();
     await expect(m.submit('simulate', { steps: 0, step_ms: 1 })).rejects.toThrow(/Invalid input for `simulate`: steps: Too small/);
     await expect(m.submit('simulate', { steps: 1, step_ms: 1, nope: true })).rejects.toThrow(/nope/);
     await expect(m.submit('nope', {})).rejects.toMatchObject({ code: 'unknown_type', message: expect.stringContaining('registered: ') });
     await expect(m.submit('simulate', { steps: 1, step_ms: 1 }, { priority: 1.5 })).rejects.toThrow(/priority/);
     await expect(m.submit('simulate', { steps: 1, step_ms: 1 }, { timeoutMs: -1 })).rejects.toThrow(/timeoutMs/);
     await expect(m.submit('simulate', { steps: 1, step_ms: 1 }, { statePatch: { field: '../x', mode: 'replace' } })).rejects.toThrow(/state_patch: field/);
-    expect(readdirSync(m.options.jobsDir)).toEqual(before);
+    expect(jobFolders()).toEqual(before);
+    expect(before).toEqual([]);
     expect(readdirSync(join(m.options.jobsDir, '.active'))).toEqual([]);
+    expect(readdirSync(join(m.options.jobsDir, '.staging'))).toEqual([]);
   });
 
   it('run_command is not registered without an allowlist, and refuses programs the allowlist does not name', async () => {

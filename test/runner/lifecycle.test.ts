@@ -31,8 +31,8 @@ describe('job lifecycle', () => {
     expect(files).toEqual(['input.json', 'job.json', 'progress.json', 'results.json', 'stderr.log', 'stdout.log']);
   });
 
-  it('emits job:progress from progress.json as the watcher sees it, then job:completed', async () => {
-    const m = await makeManager();
+  it.each(['fs', 'chokidar'] as const)('emits job:progress from progress.json as the %s watcher sees it, then job:completed', async (watcher) => {
+    const m = await makeManager({ watcher });
     const seen: number[] = [];
     m.on('job:progress', ({ progress }) => seen.push(progress.current));
     const { jobId } = await m.submit('simulate', { steps: 4, step_ms: 150 });
