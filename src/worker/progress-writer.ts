@@ -1,9 +1,13 @@
 /**
- * Throttled, atomic writes of progress.json. At most one write in flight; the
- * latest report always lands (a trailing write after the throttle window), and
- * `flush()` writes the last report before the result is written.
+ * Throttled, atomic writes of progress.json. A report writes at once when the
+ * last write is older than the throttle window; otherwise the latest report is
+ * written when the window ends, so the last report always lands. `flush()`
+ * writes the latest report before the result is written.
+ *
+ * Writes are synchronous (one small file, at most one per window): a worker
+ * that never starts libuv's thread pool starts faster.
  */
-import { writeJsonAtomic } from '../store/atomic.js';
+import { writeJsonAtomicSync } from '../store/atomic.js';
 
 export interface ProgressReport {
   current: number;
@@ -15,7 +19,6 @@ export class ProgressWriter {
   private latest: ProgressReport | undefined;
   private written: ProgressReport | undefined;
   private lastWriteAt = 0;
-  private inFlight: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -26,34 +29,33 @@ export class ProgressWriter {
 
   report(progress: ProgressReport): void {
     this.latest = progress;
-    if (this.inFlight || this.timer) return;
+    if (this.timer) return;
     const wait = this.lastWriteAt + this.throttleMs - Date.now();
-    if (wait <= 0) void this.writeLatest();
-    else this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.writeLatest();
-    }, wait);
-  }
-
-  /** Waits for any write in flight, then writes the latest report if it is not on disk yet. */
-  async flush(): Promise<void> {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
+    if (wait <= 0) this.writeLatest();
+    else {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.writeLatest();
+      }, wait);
     }
-    await this.inFlight;
-    if (this.latest && this.latest !== this.written) await this.writeLatest();
   }
 
-  private async writeLatest(): Promise<void> {
+  /** Writes the latest report if it is not on disk yet. */
+  flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.writeLatest();
+  }
+
+  private writeLatest(): void {
     const progress = this.latest;
-    if (!progress) return;
+    if (!progress || progress === this.written) return;
     this.lastWriteAt = Date.now();
     this.written = progress;
-    const body = { current: progress.current, total: progress.total, ...(progress.message === undefined ? {} : { message: progress.message }), updatedAt: new Date().toISOString() };
-    this.inFlight = writeJsonAtomic(this.path, body).catch((error: Error) => this.onError(error));
-    await this.inFlight;
-    this.inFlight = undefined;
-    if (this.latest && this.latest !== this.written && !this.timer) this.report(this.latest);
+    try {
+      writeJsonAtomicSync(this.path, { ...progress, updatedAt: new Date().toISOString() });
+    } catch (error) {
+      this.onError(error as Error);
+    }
   }
 }

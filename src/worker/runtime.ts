@@ -12,14 +12,14 @@
  * refused (nothing written: bad arguments, no input.json, already finished,
  * another worker holds the folder).
  */
-import { readFile, rm, stat } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { resolve, basename } from 'node:path';
-import { writeJsonAtomic, formatIssues } from '../store/atomic.js';
+import { writeJsonAtomicSync, formatIssues } from '../store/atomic.js';
 import { jobFile, WORKER_LOCK_STALE_MS, WORKER_LOCK_UPDATE_MS } from '../store/paths.js';
 import { acquireWorkerLock, LockedError, type HeldLock } from './worker-lock.js';
 import { ProgressWriter } from './progress-writer.js';
 import { parseWorkerArgs, printUsage, printDescription } from './usage.js';
+import { digestText } from './sha256.js';
 import type { Wrapper, WrapperContext } from './define-wrapper.js';
 
 export const EXIT = { completed: 0, failed: 1, usage: 2 } as const;
@@ -53,20 +53,20 @@ export async function runWrapper(wrapper: Wrapper, argv: string[]): Promise<numb
 
   let inputText: string;
   try {
-    inputText = await readFile(jobFile(jobDir, 'input'), 'utf8');
+    inputText = readFileSync(jobFile(jobDir, 'input'), 'utf8');
   } catch (error) {
     stderr(`${wrapper.definition.name}: cannot read ${jobFile(jobDir, 'input')}: ${(error as Error).message}`);
     return EXIT.usage;
   }
-  if (args.force) await clearOutputs(jobDir);
-  else if (await hasOutputs(jobDir)) {
+  if (args.force) clearOutputs(jobDir);
+  else if (hasOutputs(jobDir)) {
     stderr(`${wrapper.definition.name}: ${jobDir} already holds results.json or error.json; pass --force to run it again`);
     return EXIT.usage;
   }
 
   let lock: HeldLock;
   try {
-    lock = await acquireWorkerLock(jobFile(jobDir, 'workerLock'), WORKER_LOCK_STALE_MS, WORKER_LOCK_UPDATE_MS);
+    lock = acquireWorkerLock(jobFile(jobDir, 'workerLock'), WORKER_LOCK_STALE_MS, WORKER_LOCK_UPDATE_MS);
   } catch (error) {
     stderr(`${wrapper.definition.name}: ${error instanceof LockedError ? error.message : `cannot lock ${jobDir}: ${(error as Error).message}`}`);
     return EXIT.usage;
@@ -74,14 +74,14 @@ export async function runWrapper(wrapper: Wrapper, argv: string[]): Promise<numb
   try {
     return await runLocked(wrapper, jobDir, inputText);
   } finally {
-    await lock.release();
+    lock.release();
   }
 }
 
 async function runLocked(wrapper: Wrapper, jobDir: string, inputText: string): Promise<number> {
-  const record = await readRecord(jobDir);
-  const fail = async (error: WorkerError): Promise<number> => {
-    await writeJsonAtomic(jobFile(jobDir, 'error'), error);
+  const record = readRecord(jobDir);
+  const fail = (error: WorkerError): number => {
+    writeJsonAtomicSync(jobFile(jobDir, 'error'), error);
     stderr(`${wrapper.definition.name}: ${error.kind}: ${error.message}`);
     return EXIT.failed;
   };
@@ -92,7 +92,7 @@ async function runLocked(wrapper: Wrapper, jobDir: string, inputText: string): P
   } catch (error) {
     return fail({ kind: 'invalid_input', message: `input.json is not valid JSON: ${(error as Error).message}` });
   }
-  if (record?.inputDigest !== sha256(inputText)) {
+  if (record?.inputDigest !== (await digestText(inputText))) {
     const schema = await wrapper.loadSchema();
     const parsed = schema.safeParse(input);
     if (!parsed.success) return fail({ kind: 'invalid_input', message: formatIssues(parsed.error.issues) });
@@ -126,17 +126,17 @@ async function runLocked(wrapper: Wrapper, jobDir: string, inputText: string): P
 
   try {
     const result = await wrapper.definition.run(input, ctx);
-    await progress.flush();
+    progress.flush();
     let text: string | undefined;
     try {
       text = JSON.stringify(result ?? null, null, 2);
     } catch (error) {
       return fail({ kind: 'invalid_result', message: `the result is not JSON-serializable: ${(error as Error).message}` });
     }
-    await writeJsonAtomic(jobFile(jobDir, 'results'), JSON.parse(text));
+    writeJsonAtomicSync(jobFile(jobDir, 'results'), JSON.parse(text));
     return EXIT.completed;
   } catch (error) {
-    await progress.flush();
+    progress.flush();
     if (abort.signal.aborted) return fail({ kind: 'cancelled', message: `stopped: ${(abort.signal.reason as Error).message}` });
     const err = error instanceof Error ? error : new Error(String(error));
     return fail({ kind: 'error', message: err.message, details: { name: err.name, stack: err.stack?.split('\n').slice(0, 8) } });
@@ -146,27 +146,20 @@ async function runLocked(wrapper: Wrapper, jobDir: string, inputText: string): P
   }
 }
 
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
-
 /** The parts of job.json a worker reads (read-only: job.json is server-owned). */
-async function readRecord(jobDir: string): Promise<{ id?: string; attempt?: number; inputDigest?: string } | undefined> {
+function readRecord(jobDir: string): { id?: string; attempt?: number; inputDigest?: string } | undefined {
   try {
-    const value: unknown = JSON.parse(await readFile(jobFile(jobDir, 'record'), 'utf8'));
+    const value: unknown = JSON.parse(readFileSync(jobFile(jobDir, 'record'), 'utf8'));
     return typeof value === 'object' && value !== null ? (value as Record<string, never>) : undefined;
   } catch {
     return undefined; // run by hand on a bare folder, or a torn record: validate input ourselves
   }
 }
 
-async function hasOutputs(jobDir: string): Promise<boolean> {
-  const exists = (path: string) => stat(path).then(() => true, () => false);
-  const [results, error] = await Promise.all([exists(jobFile(jobDir, 'results')), exists(jobFile(jobDir, 'error'))]);
-  return results || error;
+function hasOutputs(jobDir: string): boolean {
+  return existsSync(jobFile(jobDir, 'results')) || existsSync(jobFile(jobDir, 'error'));
 }
 
-async function clearOutputs(jobDir: string): Promise<void> {
-  const names = ['results', 'error', 'progress'] as const;
-  await Promise.all(names.map((name) => rm(jobFile(jobDir, name), { force: true })));
+function clearOutputs(jobDir: string): void {
+  for (const name of ['results', 'error', 'progress'] as const) rmSync(jobFile(jobDir, name), { force: true });
 }

@@ -1,47 +1,58 @@
 /**
  * The lock a worker holds on its job folder while it runs, in proper-lockfile's
  * on-disk format (a folder whose mtime is refreshed as a heartbeat), so the
- * server checks it with `proper-lockfile.check()`. Written here with builtins
- * because loading proper-lockfile costs ~20 ms of a wrapper's start-up (measured:
- * node -e "" is ~55 ms; the budget for our whole runtime is 25 % of that).
+ * server checks it with `proper-lockfile.check()`. Written here with builtins,
+ * synchronously: loading proper-lockfile costs ~20 ms of a wrapper's start-up
+ * (node -e "" is ~60 ms; the budget for our whole runtime is 25 % of that).
  *
  * The lock also stops two workers from running the same job folder at once.
  */
-import { mkdir, rm, stat, utimes } from 'node:fs/promises';
+import { mkdirSync, rmSync, rmdirSync, statSync, utimes } from 'node:fs';
 
 export class LockedError extends Error {
   override readonly name = 'LockedError';
 }
 
 export interface HeldLock {
-  release(): Promise<void>;
+  release(): void;
 }
 
-export async function acquireWorkerLock(lockPath: string, staleMs: number, updateMs: number): Promise<HeldLock> {
+/** Removes the lock folder (empty by protocol; recursively only if someone put files in it). */
+function removeLock(lockPath: string): void {
   try {
-    await mkdir(lockPath);
+    rmdirSync(lockPath);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') rmSync(lockPath, { recursive: true, force: true });
+  }
+}
+
+export function acquireWorkerLock(lockPath: string, staleMs: number, updateMs: number): HeldLock {
+  try {
+    mkdirSync(lockPath);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    const info = await stat(lockPath).catch(() => undefined);
-    if (info && Date.now() - info.mtimeMs < staleMs) {
-      throw new LockedError(`another worker holds ${lockPath} (heartbeat ${Math.round((Date.now() - info.mtimeMs) / 1000)} s ago)`);
+    let ageMs = Number.POSITIVE_INFINITY;
+    try {
+      ageMs = Date.now() - statSync(lockPath).mtimeMs;
+    } catch {
+      // gone meanwhile: take it
     }
-    // Stale: its holder died. Take it over.
-    await rm(lockPath, { recursive: true, force: true });
-    await mkdir(lockPath);
+    if (ageMs < staleMs) throw new LockedError(`another worker holds ${lockPath} (heartbeat ${Math.round(ageMs / 1000)} s ago)`);
+    removeLock(lockPath); // stale: its holder died
+    mkdirSync(lockPath);
   }
   const timer = setInterval(() => {
     const now = new Date();
-    utimes(lockPath, now, now).catch(() => {});
+    utimes(lockPath, now, now, () => {});
   }, updateMs);
   timer.unref();
   let released = false;
   return {
-    async release() {
+    release() {
       if (released) return;
       released = true;
       clearInterval(timer);
-      await rm(lockPath, { recursive: true, force: true }).catch(() => {});
+      removeLock(lockPath);
     },
   };
 }

@@ -93,3 +93,16 @@ describe('a wrapper run by hand', () => {
     expect(run('--job-dir', '/nonexistent/folder').status).toBe(2);
   });
 });
+
+describe('the worker digest', () => {
+  it('matches node:crypto for empty, multi-block, unicode and large inputs', async () => {
+    const { createHash } = await import('node:crypto');
+    const { digestText, sha256Hex } = await import('../../src/worker/sha256.js');
+    const samples = ['', 'abc', 'a'.repeat(55), 'a'.repeat(56), 'a'.repeat(64), 'héllo ✓ 🌍'.repeat(50), JSON.stringify({ steps: 3, step_ms: 1 }), 'x'.repeat(70_000)];
+    for (const text of samples) {
+      const expected = createHash('sha256').update(text).digest('hex');
+      expect(await digestText(text)).toBe(expected);
+      expect(sha256Hex(Buffer.from(text, 'utf8'))).toBe(expected);
+    }
+  });
+});
