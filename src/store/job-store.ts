@@ -4,8 +4,9 @@
  * under a lock, and `.active/` indexes the jobs that still need attention, so
  * startup reads those and not the thousands that are long finished.
  */
-import { mkdir, open, readdir, rename, rm, stat, readFile, writeFile, unlink } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat, readFile, writeFile, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { closeSync, fsync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { fsyncDir, readJsonFile, writeJsonAtomic, parseJsonText, type ReadResult } from './atomic.js';
 import { withFileLock } from './locks.js';
 import { ACTIVE_DIR, DISPATCH_LOCK, STAGING_DIR, jobFile } from './paths.js';
@@ -21,6 +22,9 @@ export interface OutcomeFiles {
   results: ReadResult<unknown>;
   error: ReadResult<WorkerErrorFile>;
 }
+
+const fsyncFd = (fd: number) => new Promise<void>((done, fail) => fsync(fd, (error) => (error ? fail(error) : done())));
+const closeAll = (fds: number[]) => fds.forEach((fd) => closeSync(fd));
 
 /** Present in `.active/` while the index is being rebuilt. */
 const REBUILDING = '.rebuilding';
@@ -80,25 +84,38 @@ export class JobStore {
   async create(record: JobRecord, inputText: string): Promise<void> {
     const staging = join(this.root, STAGING_DIR, assertJobId(record.id));
     const marker = join(this.root, ACTIVE_DIR, record.id);
+    // Non-waiting calls are synchronous (µs each; a thread-pool round trip costs more);
+    // the fsyncs, which wait for the disk, run in parallel off the main thread.
+    const fds: number[] = [];
     let markerCreated = false;
     try {
+      mkdirSync(staging);
       // 'wx' everywhere: an id that exists already (as a job or a marker) is refused, never overwritten.
-      await mkdir(staging);
-      const mark = await open(marker, 'wx', 0o644);
+      fds.push(openSync(marker, 'wx', 0o644));
       markerCreated = true;
-      const [input, job] = await Promise.all([open(join(staging, 'input.json'), 'wx', 0o644), open(join(staging, 'job.json'), 'wx', 0o644)]);
-      try {
-        await Promise.all([input.writeFile(inputText), job.writeFile(serializeRecord(record))]);
-        await Promise.all([input.sync(), job.sync(), fsyncDir(staging), fsyncDir(join(this.root, ACTIVE_DIR))]);
-      } finally {
-        await Promise.all([input.close(), job.close(), mark.close()]);
-      }
-      await rename(staging, join(this.root, record.id));
+      const input = openSync(join(staging, 'input.json'), 'wx', 0o644);
+      fds.push(input);
+      writeFileSync(input, inputText);
+      const job = openSync(join(staging, 'job.json'), 'wx', 0o644);
+      fds.push(job);
+      writeFileSync(job, serializeRecord(record));
+      const dirs = [openSync(staging, 'r'), openSync(join(this.root, ACTIVE_DIR), 'r')];
+      fds.push(...dirs);
+      await Promise.all([input, job, ...dirs].map(fsyncFd));
+      closeAll(fds.splice(0));
+      renameSync(staging, join(this.root, record.id));
     } catch (error) {
-      await Promise.all([rm(staging, { recursive: true, force: true }), markerCreated ? unlink(marker).catch(() => {}) : undefined]);
+      closeAll(fds);
+      rmSync(staging, { recursive: true, force: true });
+      if (markerCreated) rmSync(marker, { force: true });
       throw new JobsError('storage', `could not create job folder for ${record.id}: ${(error as Error).message}`, { cause: error });
     }
-    await fsyncDir(this.root);
+    const root = openSync(this.root, 'r');
+    try {
+      await fsyncFd(root);
+    } finally {
+      closeSync(root);
+    }
   }
 
   async exists(id: string): Promise<boolean> {
@@ -203,10 +220,17 @@ export class JobStore {
     await writeFile(join(active, REBUILDING), `${process.pid}\n`);
     await fsyncDir(active);
     let count = 0;
+    // Synchronous reads: this runs before the manager serves anything, and is ~10x faster
+    // than awaiting 10,000 reads one by one.
     for (const id of await this.listIds()) {
-      const read = await this.read(id);
+      let read: ReadResult<JobRecord>;
+      try {
+        read = JobStore.parseRecord(readFileSync(jobFile(join(this.root, id), 'record'), 'utf8'));
+      } catch {
+        read = { ok: false, reason: 'missing', message: 'job.json does not exist' };
+      }
       if (!read.ok || needsAttention(read.value)) {
-        await writeFile(join(active, id), '');
+        writeFileSync(join(active, id), '');
         count += 1;
       }
     }
