@@ -4,8 +4,7 @@
  * the target, fsync the folder. A reader sees the old file or the new one,
  * never half of either. Builtins only: the worker runtime imports this.
  */
-import { open, rename, unlink, readFile } from 'node:fs/promises';
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 let tempCounter = 0;
@@ -17,35 +16,44 @@ export function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${tempCounter}.${Math.random().toString(36).slice(2, 8)}.tmp`);
 }
 
+/** fsync an open file descriptor off the main thread (it waits for the disk). */
+export function fsyncFd(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => fsync(fd, (error) => (error ? reject(error) : resolve())));
+}
+
 /** fsync a folder so that a rename or create inside it survives a power loss. */
 export async function fsyncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
+  const fd = openSync(dir, 'r');
   try {
-    await handle.sync();
+    await fsyncFd(fd);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
-/** Write `data` to a new file and fsync it (no rename). */
-export async function writeFileDurable(path: string, data: string | Uint8Array, flag = 'wx'): Promise<void> {
-  const handle = await open(path, flag, 0o644);
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-/** Replace `path` with `data` atomically and durably. */
+/**
+ * Replace `path` with `data` atomically and durably. The calls that do not wait
+ * for the disk (open, write, close, rename: microseconds each) are synchronous;
+ * a thread-pool round trip for each would cost more than the call. The two
+ * fsyncs, which wait for the disk, run off the main thread.
+ */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const temp = tempPathFor(path);
+  let fd: number | undefined;
   try {
-    await writeFileDurable(temp, data);
-    await rename(temp, path);
+    fd = openSync(temp, 'wx', 0o644);
+    writeFileSync(fd, data);
+    await fsyncFd(fd);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(temp, path);
   } catch (error) {
-    await unlink(temp).catch(() => {});
+    if (fd !== undefined) closeSync(fd);
+    try {
+      unlinkSync(temp);
+    } catch {
+      // never created, or already renamed
+    }
     throw error;
   }
   await fsyncDir(dirname(path));
@@ -119,7 +127,8 @@ export function formatIssues(issues: readonly { path: readonly PropertyKey[]; me
 export async function readJsonFile<T = unknown>(path: string, parser?: Parser<T>): Promise<ReadResult<T>> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    // Synchronous: small files from the page cache; a thread-pool round trip costs more than the read.
+    text = readFileSync(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ok: false, reason: 'missing', message: `${basename(path)} does not exist` };
     throw error;

@@ -6,8 +6,8 @@
  */
 import { mkdir, readdir, rm, stat, readFile, writeFile, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { closeSync, fsync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { fsyncDir, readJsonFile, writeJsonAtomic, parseJsonText, type ReadResult } from './atomic.js';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { fsyncDir, fsyncFd, readJsonFile, writeJsonAtomic, parseJsonText, type ReadResult } from './atomic.js';
 import { withFileLock } from './locks.js';
 import { ACTIVE_DIR, DISPATCH_LOCK, STAGING_DIR, jobFile } from './paths.js';
 import { jobRecordSchema, progressSchema, workerErrorSchema } from './schemas.js';
@@ -23,7 +23,6 @@ export interface OutcomeFiles {
   error: ReadResult<WorkerErrorFile>;
 }
 
-const fsyncFd = (fd: number) => new Promise<void>((done, fail) => fsync(fd, (error) => (error ? fail(error) : done())));
 const closeAll = (fds: number[]) => fds.forEach((fd) => closeSync(fd));
 
 /** Present in `.active/` while the index is being rebuilt. */

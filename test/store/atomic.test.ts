@@ -32,6 +32,7 @@ describe('atomic JSON files', () => {
     let writing = true;
     void writer.then(() => (writing = false));
     while (writing) {
+      await new Promise((resolve) => setImmediate(resolve)); // let the writer's fsyncs complete between reads
       const read = await readJsonFile(path);
       reads += 1;
       if (!read.ok) torn += 1;
