@@ -57,7 +57,11 @@ export class Dispatcher {
       if (read.ok) records.push(read.value);
     }
     const now = Date.now();
-    let free = options.maxConcurrent - records.filter((r) => r.status === 'running').length;
+    const running = records.filter((r) => r.status === 'running');
+    // Running jobs nobody here follows (another manager's, which may have died): follow them
+    // now, so a dead one is settled by the next liveness check instead of the next slow scan.
+    for (const record of running) if (!this.supervisor.isTracked(record.id)) this.supervisor.track(record);
+    let free = options.maxConcurrent - running.length;
     const queued = records.filter((r) => r.status === 'queued');
     const ready = queued
       .filter((r) => !r.notBefore || Date.parse(r.notBefore) <= now)
