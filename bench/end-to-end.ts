@@ -20,7 +20,7 @@ const INPUT = { steps: 1, step_ms: 0 };
 
 export const endToEndMethod = [
   `${RUNS} managed runs and ${RUNS} direct runs, interleaved (alternating which goes first), after ${WARMUP} warm-up pairs; figures are p50s.`,
-  'Managed: one `JobManager` (defaults: dispatch on, chokidar watch on, `maxConcurrent: 2`), timed from the `submit()` call to the `job:completed` event. Before the next run the worker has exited and the dispatcher is idle.',
+  'Managed: one `JobManager` (defaults: dispatch on, fs.watch watcher on, `maxConcurrent: 2`), timed from the `submit()` call to the `job:completed` event. Before the next run the worker has exited and the dispatcher is idle.',
   'Direct (the floor): `node dist/cli-wrappers/simulate.js --job-dir <dir>` spawned by the bench process, timed from `spawn()` to the `exit` event; `<dir>` holds the same input.json and a job.json with the matching `inputDigest`, so the wrapper skips validation exactly as a managed worker does.',
   'Overhead = p50(managed) − p50(direct); ratio = p50(managed) / p50(direct). The breakdown (submit, submit → `job:started`, `job:started` → `job:completed`) is in the details.',
 ];

@@ -7,7 +7,7 @@
  *
  * Two cases: the manager that launched the worker (its parent), and a second
  * manager on the same folders that picked the running job up by a scan and
- * follows it through its chokidar watcher (the launching one does not watch).
+ * follows it through its folder watcher (fs.watch, the default) (the launching one does not watch).
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -25,7 +25,7 @@ export const resultLatencyMethod = [
   `${RUNS} jobs per case after ${WARMUP} warm-up jobs. Job type \`bench_hold\` runs \`node dist/bench/fixtures/hold-result.js\` and carries an \`append\` state patch (field \`benchParent\` / \`benchWatcher\`).`,
   'Per job: wait for `job:started`, then for a `job:progress` event from the manager under test (proof that its watcher sees the folder; the bench rewrites progress.json until it does), then send SIGUSR2. The fixture writes results.json (temp file, fsync, rename) and stamps the wall-clock instant right after the rename; the latency is `job:completed` (wall clock, in the manager under test) minus that stamp. Both processes read `performance.timeOrigin + performance.now()`.',
   'The fixture keeps running until the bench stops it after `job:completed`, so neither an exit event nor a liveness check can settle the job: the watcher path alone does.',
-  'Parent case: one manager with defaults (watch on). Watcher case: manager A launches the job with `watch: false`, `scanIntervalMs: 0`; manager B on the same folders (`dispatch: false`, `scanIntervalMs: 0`, `livenessIntervalMs: 600000` so no liveness poll interferes) picks the running job up with `reconcile()` and settles it from its chokidar event. Both managers live in the bench process.',
+  'Parent case: one manager with defaults (watch on). Watcher case: manager A launches the job with `watch: false`, `scanIntervalMs: 0`; manager B on the same folders (`dispatch: false`, `scanIntervalMs: 0`, `livenessIntervalMs: 600000` so no liveness poll interferes) picks the running job up with `reconcile()` and settles it from its fs.watch event. Both managers live in the bench process.',
   'Every job\'s result is checked to be in its state field exactly once at the end.',
 ];
 
@@ -38,9 +38,9 @@ export async function benchResultLatency(): Promise<Figure[]> {
     const { samples: watcher } = await measure('benchWatcher', { ...folders, watch: false, scanIntervalMs: 0 }, { ...folders, dispatch: false, scanIntervalMs: 0, livenessIntervalMs: 600_000 });
     figures.push(
       atMost('results.json → job:completed p50 (parent manager)', round(percentile(parent, 50)), 'ms', 10, 'p50 ≤ 10 ms', describeSamples(parent)),
-      atMost('results.json → job:completed p50 (second manager, chokidar)', round(percentile(watcher, 50)), 'ms', 10, 'p50 ≤ 10 ms', describeSamples(watcher)),
+      atMost('results.json → job:completed p50 (second manager, watcher)', round(percentile(watcher, 50)), 'ms', 10, 'p50 ≤ 10 ms', describeSamples(watcher)),
       info('results.json → job:completed p99 (parent manager)', round(percentile(parent, 99)), 'ms'),
-      info('results.json → job:completed p99 (second manager, chokidar)', round(percentile(watcher, 99)), 'ms'),
+      info('results.json → job:completed p99 (second manager, watcher)', round(percentile(watcher, 99)), 'ms'),
       info('manager CPU per settled job p50 (parent manager)', round(percentile(cpu, 50)), 'ms', `process.cpuUsage() (all threads of the bench process, which is the manager) from SIGUSR2 to job:completed: ${describeSamples(cpu)}. Less sensitive to other processes' load than the latency.`),
     );
     return figures;

@@ -13,7 +13,7 @@ const SUBMITS = runs(600, 20);
 export const submitMethod = [
   `${SUBMITS} sequential \`submit('simulate', {steps: 1, step_ms: 0})\` calls on one \`JobManager\` (after ${WARMUP} warm-up submits), each timed from call to resolution.`,
   'The manager runs with `dispatch: false`, so no worker is spawned during the measurement: the figure is the submit path alone (validation, digest, job folder written durably: files fsynced, staging folder renamed into place, parent fsynced).',
-  'Temp folder on the machine\'s root filesystem (ext4); the chokidar watcher is on (default options), scans and liveness checks run at their defaults.',
+  'Temp folder on the machine\'s root filesystem (ext4); the folder watcher is on (fs.watch, default options), scans and liveness checks run at their defaults.',
 ];
 
 export async function benchSubmit(): Promise<Figure[]> {
