@@ -121,7 +121,7 @@ export class Supervisor {
   private async settleNow(id: string, options: SettleOptions): Promise<JobRecord | undefined> {
     const read = await this.ctx.store.read(id);
     if (!read.ok) return undefined;
-    let record = read.value;
+    const record = read.value;
     if (record.status !== 'running') {
       if (isTerminal(record.status)) {
         this.untrack(id);
