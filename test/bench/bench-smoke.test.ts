@@ -35,6 +35,6 @@ describe('npm run bench (smoke)', () => {
     expect(code, err).toBe(0);
     expect(out).toMatch(/submit latency p50 \(in-process, durable\): [\d.]+ ms/);
     expect(out).toMatch(/results\.json → job:completed p50 \(parent manager\): [\d.]+ ms/);
-    expect(out).toMatch(/results\.json → job:completed p50 \(second manager, chokidar\): [\d.]+ ms/);
+    expect(out).toMatch(/results\.json → job:completed p50 \(second manager, watcher\): [\d.]+ ms/);
   });
 });
