@@ -8,10 +8,23 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { CliError } from './exit-codes.js';
 import { intOption, secondsOption } from './options.js';
+import type { SubmitOptions } from '../types.js';
 
 export interface InputOptions {
   input?: string;
   inputJson?: string;
+}
+
+/** What `addNewJobOptions` parses for `run` and `submit`. */
+export interface NewJobOptions extends InputOptions {
+  priority?: number;
+  /** Milliseconds (parsed from seconds or a duration). */
+  timeout?: number;
+}
+
+/** The runner's submit options from `--priority` and `--timeout`. */
+export function submitOptionsFrom(options: NewJobOptions): SubmitOptions {
+  return { ...(options.priority === undefined ? {} : { priority: options.priority }), ...(options.timeout === undefined ? {} : { timeoutMs: options.timeout }) };
 }
 
 async function readStdin(): Promise<string> {

@@ -13,17 +13,14 @@ import { Command } from 'commander';
 import { JobsError } from '../../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { follow } from '../follow.js';
-import { addNewJobOptions, readJobInput, type InputOptions } from '../input.js';
+import { addNewJobOptions, readJobInput, submitOptionsFrom, type NewJobOptions } from '../input.js';
 import { exitCodeOf, printResultForPeople, printSummary, readResult } from '../outcome.js';
 import { note, printJson } from '../output.js';
 import { addCommonOptions, addTypeOptions } from '../options.js';
 import { openManager, type OpenOptions } from '../runner.js';
 import { isTerminal, type JobStatusView } from '../../types.js';
 
-interface RunOptions extends OpenOptions, InputOptions {
-  priority?: number;
-  timeout?: number;
-}
+type RunOptions = OpenOptions & NewJobOptions;
 
 export function runCommand(): Command {
   const command = new Command('run')
@@ -45,7 +42,7 @@ export function runCommand(): Command {
     const manager = await openManager('dispatch', { ...options, types: true });
     process.on('SIGINT', onSigint);
     try {
-      const submitOptions = { ...(options.priority === undefined ? {} : { priority: options.priority }), ...(options.timeout === undefined ? {} : { timeoutMs: options.timeout }) };
+      const submitOptions = submitOptionsFrom(options);
       const { jobId } = await manager.submit(type, input, submitOptions);
       if (!options.json) note(`job ${jobId} (${type}) in ${manager.store.dir(jobId)}`);
       await manager.idle(); // the dispatch pass: started now, or queued behind the cap

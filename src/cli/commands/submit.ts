@@ -10,15 +10,12 @@
  * that dispatches (serve, run, submit, watch).
  */
 import { Command } from 'commander';
-import { addNewJobOptions, readJobInput, type InputOptions } from '../input.js';
+import { addNewJobOptions, readJobInput, submitOptionsFrom, type NewJobOptions } from '../input.js';
 import { note, print, printJson } from '../output.js';
 import { addCommonOptions, addTypeOptions } from '../options.js';
 import { openManager, type OpenOptions } from '../runner.js';
 
-interface SubmitOptions extends OpenOptions, InputOptions {
-  priority?: number;
-  timeout?: number;
-}
+type SubmitOptions = OpenOptions & NewJobOptions;
 
 export function submitCommand(): Command {
   const command = new Command('submit')
@@ -31,7 +28,7 @@ export function submitCommand(): Command {
     const input = await readJobInput(options);
     const manager = await openManager('launch', { ...options, types: true });
     try {
-      const submitOptions = { ...(options.priority === undefined ? {} : { priority: options.priority }), ...(options.timeout === undefined ? {} : { timeoutMs: options.timeout }) };
+      const submitOptions = submitOptionsFrom(options);
       const { jobId } = await manager.submit(type, input, submitOptions);
       await manager.idle();
       const record = await manager.store.get(jobId);
