@@ -183,10 +183,15 @@ export class Supervisor {
     });
     this.untrack(record.id);
     if (!changed) return options.deferPatch ? next : this.finishUp(next);
-    this.ctx.scheduleDispatch();
     // Announced once the patch is applied: whoever hears `job:completed` finds the state updated.
     this.unannounced.add(next.id);
-    return options.deferPatch ? next : this.finishUp(next);
+    if (options.deferPatch) {
+      this.ctx.scheduleDispatch();
+      return next;
+    }
+    const settled = await this.finishUp(next);
+    this.ctx.scheduleDispatch(); // the freed slot, after the announcement: the pass does not compete with it
+    return settled;
   }
 
   private async retry(record: JobRecord, error: NonNullable<JobRecord['error']>, finishedAt: string): Promise<JobRecord> {
