@@ -2,7 +2,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { JobManager } from '../../src/runner/job-manager.js';
+import { JobManager, getJobManager } from '../../src/runner/job-manager.js';
 import { isJobId } from '../../src/ids.js';
 import { tempDir, waitFor } from '../helpers.js';
 import { makeManager } from './setup.js';
@@ -64,6 +64,19 @@ describe('dispatch', () => {
     expect((await b.status(two.jobId)).status).toBe('queued');
     await a.cancel(one.jobId);
     expect((await b.wait(two.jobId, 10_000)).status).toBe('completed');
+  });
+});
+
+describe('getJobManager', () => {
+  it('returns one manager per jobs folder (however the path is spelled) until it is closed', async () => {
+    const dir = tempDir();
+    const a = getJobManager(join(dir, 'jobs'), { stateDir: join(dir, 'state'), dispatch: false });
+    expect(getJobManager(join(dir, 'jobs', '..', 'jobs'))).toBe(a);
+    expect(getJobManager(join(dir, 'other'))).not.toBe(a);
+    await a.close();
+    await getJobManager(join(dir, 'other')).close();
+    expect(getJobManager(join(dir, 'jobs'))).not.toBe(a);
+    await getJobManager(join(dir, 'jobs')).close();
   });
 });
 
