@@ -156,10 +156,6 @@ export class JobStore {
     await withFileLock(jobFile(dir, 'recordLock'), () => writeJsonAtomic(jobFile(dir, 'record'), record));
   }
 
-  async readInputText(id: string): Promise<string> {
-    return readFile(jobFile(this.dir(id), 'input'), 'utf8');
-  }
-
   async readProgress(id: string): Promise<JobProgress | undefined> {
     const read = await readJsonFile(jobFile(this.dir(id), 'progress'), progressSchema);
     return read.ok ? read.value : undefined;
