@@ -51,11 +51,7 @@ export class Dispatcher {
   /** Under the dispatch lock: count running jobs, claim queued ones up to the cap. */
   private async claim(): Promise<JobRecord[]> {
     const { store, options } = this.ctx;
-    const records: JobRecord[] = [];
-    for (const id of await store.activeIds()) {
-      const read = await store.read(id);
-      if (read.ok) records.push(read.value);
-    }
+    const records = await store.activeRecords();
     const now = Date.now();
     const running = records.filter((r) => r.status === 'running');
     // Running jobs nobody here follows (another manager's, which may have died): follow them

@@ -286,10 +286,9 @@ export class JobManager extends JobEventEmitter {
     await this.start();
     let queued = 0;
     let running = 0;
-    for (const id of await this.store.activeIds()) {
-      const read = await this.store.read(id);
-      if (read.ok && read.value.status === 'queued') queued += 1;
-      if (read.ok && read.value.status === 'running') running += 1;
+    for (const record of await this.store.activeRecords()) {
+      if (record.status === 'queued') queued += 1;
+      if (record.status === 'running') running += 1;
     }
     return { queued, running, reconciler: this.reconciler.getHealth(), maxConcurrent: this.options.maxConcurrent };
   }

@@ -21,6 +21,7 @@ import { PatchError, declarativeStep, patchField } from './patches.js';
 import { rebuildField } from './state-rebuild.js';
 import { JobsError } from '../errors.js';
 import type { ApplyOutcome } from '../store/state-store.js';
+import type { ReadResult } from '../store/atomic.js';
 import { crashPoint } from './crash-points.js';
 
 export interface SettleOptions {
@@ -85,8 +86,8 @@ export class Supervisor {
           })
           .catch((error: Error) => log.error(`settling ${record.id} after exit: ${error.message}`));
       }
-    } else if (record.pid) {
-      entry.handle = { pid: record.pid, startTime: record.pidStartTime };
+    } else {
+      entry.handle ??= recordedHandle(record);
     }
     if (!entry.timer && record.timeoutMs > 0) {
       const started = Date.parse(record.startedAt ?? record.createdAt);
@@ -130,7 +131,7 @@ export class Supervisor {
       return record;
     }
     const entry = this.tracked.get(id);
-    const handle = entry?.handle ?? (record.pid ? { pid: record.pid, startTime: record.pidStartTime } : undefined);
+    const handle = entry?.handle ?? recordedHandle(record);
     // Liveness first, files second: a worker seen gone wrote its files before.
     let gone: boolean;
     if (entry?.parent) gone = entry.exit !== undefined;
@@ -142,7 +143,7 @@ export class Supervisor {
     if (!handle && gone && wroteNothing) return this.requeueUnlaunched(record);
     const decision = decideOutcome(record, { files, exit: entry?.exit, gone });
     if (!decision) return record;
-    return this.finish(record, decision, entry?.exit, options);
+    return this.finish(record, decision, entry?.exit, options, files.results);
   }
 
   /** Claimed but no pid recorded: the server stopped while launching. Was a worker ever started? */
@@ -164,7 +165,7 @@ export class Supervisor {
   }
 
   /** Records the attempt's outcome: terminal, or queued again for a retry. */
-  async finish(record: JobRecord, decision: Decision, exit?: ExitInfo, options: SettleOptions = {}): Promise<JobRecord> {
+  async finish(record: JobRecord, decision: Decision, exit?: ExitInfo, options: SettleOptions = {}, results?: ReadResult<unknown>): Promise<JobRecord> {
     const dir = this.ctx.store.dir(record.id);
     const finishedAt = await finishTime(dir, decision);
     const retry = decision.status === 'failed' && RETRYABLE_KINDS.includes(decision.error.kind) && record.attempt < record.maxAttempts;
@@ -182,14 +183,14 @@ export class Supervisor {
       return done;
     });
     this.untrack(record.id);
-    if (!changed) return options.deferPatch ? next : this.finishUp(next);
+    if (!changed) return options.deferPatch ? next : this.finishUp(next, results);
     // Announced once the patch is applied: whoever hears `job:completed` finds the state updated.
     this.unannounced.add(next.id);
     if (options.deferPatch) {
       this.ctx.scheduleDispatch();
       return next;
     }
-    const settled = await this.finishUp(next);
+    const settled = await this.finishUp(next, results);
     this.ctx.scheduleDispatch(); // the freed slot, after the announcement: the pass does not compete with it
     return settled;
   }
@@ -222,12 +223,15 @@ export class Supervisor {
     return next;
   }
 
-  /** After a job is terminal: apply its patch if pending, then drop it from the index. */
-  async finishUp(record: JobRecord): Promise<JobRecord> {
+  /**
+   * After a job is terminal: apply its patch if pending, then drop it from the
+   * index. `results`: results.json as the caller already read it, if it did.
+   */
+  async finishUp(record: JobRecord, results?: ReadResult<unknown>): Promise<JobRecord> {
     let current = record;
     if (current.patchState === 'pending') {
       crashPoint('before-patch');
-      current = await this.applyPatch(current);
+      current = await this.applyPatch(current, results);
     }
     if (current.patchState !== 'pending') await this.ctx.store.unmarkActive(current.id);
     if (this.unannounced.delete(current.id)) {
@@ -238,7 +242,7 @@ export class Supervisor {
   }
 
   /** Applies a completed job's patch exactly once (see StateStore.apply), then records it in job.json. */
-  async applyPatch(record: JobRecord): Promise<JobRecord> {
+  async applyPatch(record: JobRecord, results?: ReadResult<unknown>): Promise<JobRecord> {
     const patch = record.patch;
     if (!patch || record.status !== 'completed' || record.patchState !== 'pending') return record;
     if (patch.kind === 'named' && !this.ctx.patches.has(patch.name)) {
@@ -255,12 +259,12 @@ export class Supervisor {
     try {
       let outcome: ApplyOutcome;
       try {
-        outcome = await this.applyToState(record);
+        outcome = await this.applyToState(record, results);
       } catch (error) {
         // The field's file was found damaged just now: rebuild it from the jobs, then apply.
         if (!(error instanceof JobsError && error.code === 'storage' && this.ctx.state.damaged.has(field))) throw error;
         await rebuildField(this.ctx, this, field);
-        outcome = await this.applyToState(record);
+        outcome = await this.applyToState(record, results);
       }
       crashPoint('after-state-write');
       if (outcome === 'applied') this.ctx.events.emit('state:changed', { field, jobId: record.id });
@@ -279,11 +283,11 @@ export class Supervisor {
   }
 
   /** Writes a completed job's patch into its state field (exactly once: see StateStore.apply). */
-  async applyToState(record: JobRecord): Promise<ApplyOutcome> {
+  async applyToState(record: JobRecord, known?: ReadResult<unknown>): Promise<ApplyOutcome> {
     const patch = record.patch!;
-    const results = await this.ctx.store.readOutcome(record.id);
-    if (!results.results.ok) throw new PatchError(`results.json: ${results.results.message}`);
-    const result = results.results.value;
+    const results = known ?? (await this.ctx.store.readResults(record.id));
+    if (!results.ok) throw new PatchError(`results.json: ${results.message}`);
+    const result = results.value;
     const finishedAt = record.finishedAt ?? new Date().toISOString();
     return this.ctx.state.apply(patchField(patch), record.id, finishedAt, (current) =>
       patch.kind === 'declarative'
@@ -298,7 +302,7 @@ export class Supervisor {
       cur.status === 'running' && !cur.stopRequested ? { ...cur, stopRequested: { reason, at: new Date().toISOString() } } : undefined,
     );
     if (!changed && record.status !== 'running') return record;
-    let handle = this.tracked.get(id)?.handle ?? (record.pid ? { pid: record.pid, startTime: record.pidStartTime } : undefined);
+    let handle = this.tracked.get(id)?.handle ?? recordedHandle(record);
     if (!handle) {
       // Claimed, worker not started yet: the launch sees stopRequested and stops it. Wait for its pid.
       const launched = await this.waitForLaunch(id);
@@ -327,6 +331,11 @@ export class Supervisor {
     this.closed = true;
     for (const id of [...this.tracked.keys()]) this.untrack(id);
   }
+}
+
+/** The worker identity a record carries, if its pid was recorded. */
+function recordedHandle(record: JobRecord): WorkerHandle | undefined {
+  return record.pid ? { pid: record.pid, startTime: record.pidStartTime } : undefined;
 }
 
 /** When the attempt really ended: the result file's time, not when we noticed. */
