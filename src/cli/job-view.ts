@@ -10,10 +10,10 @@
  * record will say so once a manager settles it (serve, run, submit, watch,
  * cancel, doctor --fix).
  */
-import { decideOutcome } from '../runner/outcome.js';
+import { decideOutcome, willRetry } from '../runner/outcome.js';
 import { isProcessAlive } from '../runner/proc.js';
 import type { JobStore } from '../store/job-store.js';
-import { RETRYABLE_KINDS, type JobFailure, type JobRecord, type JobStatus, type JobStatusView } from '../types.js';
+import type { JobFailure, JobRecord, JobStatus, JobStatusView } from '../types.js';
 
 export interface JobView extends JobStatusView {
   /** The job's end as the files show it, not yet recorded in job.json. */
@@ -35,8 +35,7 @@ export async function viewRecord(store: JobStore, record: JobRecord): Promise<Jo
   if (!decision) return view;
   const waiting = 'not recorded in job.json yet: the next manager (serve, run, submit, watch, cancel, doctor --fix) records it';
   if (decision.status === 'failed') {
-    const retry = RETRYABLE_KINDS.includes(decision.error.kind) && record.attempt < record.maxAttempts;
-    view.unsettled = retry
+    view.unsettled = willRetry(record, decision.error)
       ? { status: 'queued', error: decision.error, note: `attempt ${record.attempt} ended (${decision.error.kind}); it will be retried by the next manager` }
       : { status: 'failed', error: decision.error, note: waiting };
   } else {

@@ -185,7 +185,7 @@ export class JobManager extends JobEventEmitter {
       throw new JobsError('not_finished', `Job \`${id}\` is ${record.status}${where}; it has no result yet`);
     }
     if (record.status === 'completed') {
-      const { results } = await this.store.readOutcome(id);
+      const results = await this.store.readResults(id);
       if (!results.ok) throw new JobsError('storage', `job ${id}: ${results.message}`);
       return { status: 'completed', result: results.value };
     }

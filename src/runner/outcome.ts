@@ -5,7 +5,7 @@
  */
 import type { ExitInfo } from './launcher.js';
 import type { OutcomeFiles } from '../store/job-store.js';
-import type { FailureKind, JobFailure, JobRecord, JobStatus } from '../types.js';
+import { RETRYABLE_KINDS, type FailureKind, type JobFailure, type JobRecord, type JobStatus } from '../types.js';
 
 export interface Observation {
   files: OutcomeFiles;
@@ -21,6 +21,11 @@ const fail = (kind: FailureKind, message: string, details?: unknown): Decision =
   status: 'failed',
   error: details === undefined ? { kind, message } : { kind, message, details },
 });
+
+/** Will this failure be retried? Only kinds where the worker did not get to say no, with attempts left. */
+export function willRetry(record: JobRecord, error: JobFailure): boolean {
+  return RETRYABLE_KINDS.includes(error.kind) && record.attempt < record.maxAttempts;
+}
 
 /** The terminal outcome of the current attempt, or undefined while it is still running. */
 export function decideOutcome(record: JobRecord, seen: Observation): Decision | undefined {

@@ -13,10 +13,10 @@ import { log } from '../log.js';
 import { serialize } from '../store/locks.js';
 import { isLockHeld } from '../store/locks.js';
 import { JOB_FILES, WORKER_LOCK_STALE_MS, jobFile } from '../store/paths.js';
-import { RETRYABLE_KINDS, isTerminal, type JobRecord } from '../types.js';
+import { isTerminal, type JobRecord } from '../types.js';
 import type { RunnerContext } from './context.js';
 import type { ExitInfo, Launched, WorkerHandle } from './launcher.js';
-import { decideOutcome, type Decision } from './outcome.js';
+import { decideOutcome, willRetry, type Decision } from './outcome.js';
 import { PatchError, declarativeStep, patchField } from './patches.js';
 import { rebuildField } from './state-rebuild.js';
 import { JobsError } from '../errors.js';
@@ -168,8 +168,7 @@ export class Supervisor {
   async finish(record: JobRecord, decision: Decision, exit?: ExitInfo, options: SettleOptions = {}, results?: ReadResult<unknown>): Promise<JobRecord> {
     const dir = this.ctx.store.dir(record.id);
     const finishedAt = await finishTime(dir, decision);
-    const retry = decision.status === 'failed' && RETRYABLE_KINDS.includes(decision.error.kind) && record.attempt < record.maxAttempts;
-    if (retry) return this.retry(record, decision.error, finishedAt);
+    if (decision.status === 'failed' && willRetry(record, decision.error)) return this.retry(record, decision.error, finishedAt);
     crashPoint('before-settle');
     const { record: next, changed } = await this.ctx.store.update(record.id, (cur) => {
       if (cur.status !== 'running' || cur.attempt !== record.attempt) return undefined;
