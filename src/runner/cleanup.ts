@@ -11,7 +11,7 @@ import { isTerminal } from '../types.js';
 export interface CleanupOptions {
   /** Remove finished jobs that finished longer ago than this (ms). Default: 7 days. */
   olderThanMs?: number;
-  /** Always keep this many of the newest finished jobs. Default 0. */
+  /** Always keep this many of the jobs that finished last. Default 0. */
   keepLast?: number;
   /** Report what would be removed, remove nothing. */
   dryRun?: boolean;
@@ -32,16 +32,16 @@ export async function cleanupJobs(store: JobStore, options: CleanupOptions): Pro
   const cutoff = Date.now() - olderThanMs;
   const removed: string[] = [];
   let kept = 0;
-  let finishedSeen = 0;
+  const finished: { id: string; at: number }[] = [];
   for (const id of await store.listIds()) {
     const read = await store.read(id);
-    if (!read.ok || !isTerminal(read.value.status) || needsAttention(read.value)) {
-      kept += 1;
-      continue;
-    }
-    finishedSeen += 1;
-    const finished = Date.parse(read.value.finishedAt ?? read.value.createdAt);
-    if (finishedSeen <= keepLast || finished > cutoff) {
+    if (!read.ok || !isTerminal(read.value.status) || needsAttention(read.value)) kept += 1;
+    else finished.push({ id, at: Date.parse(read.value.finishedAt ?? read.value.createdAt) });
+  }
+  // The newest by finish time are kept (ties: the newer id), whatever order they were created in.
+  finished.sort((a, b) => b.at - a.at || (a.id < b.id ? 1 : -1));
+  for (const [index, { id, at }] of finished.entries()) {
+    if (index < keepLast || at > cutoff) {
       kept += 1;
       continue;
     }

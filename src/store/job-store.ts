@@ -208,11 +208,32 @@ export class JobStore {
     await writeFile(join(this.root, ACTIVE_DIR, assertJobId(id)), '');
   }
 
-  /** Drops a job from the index: it is terminal and its patch is settled. */
-  async unmarkActive(id: string): Promise<void> {
-    await unlink(join(this.root, ACTIVE_DIR, assertJobId(id))).catch((error: NodeJS.ErrnoException) => {
+  /**
+   * Drops a job from the index once it no longer needs attention, judged from
+   * the folder now, not from what the caller believes: the one rule that keeps
+   * every accepted job findable. The marker goes only when job.json shows a
+   * terminal, settled job, or when there is no job at all and no submit is in
+   * flight: a submit writes its marker before it renames its staged folder into
+   * place, so a missing job.json with a staging folder is a job being born.
+   * Returns whether the marker was removed.
+   */
+  async unmarkActive(id: string): Promise<boolean> {
+    assertJobId(id);
+    if (!(await this.settledOrGone(id))) return false;
+    await unlink(join(this.root, ACTIVE_DIR, id)).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'ENOENT') throw error;
     });
+    return true;
+  }
+
+  private async settledOrGone(id: string): Promise<boolean> {
+    const read = await this.read(id);
+    if (read.ok) return !needsAttention(read.value);
+    if (read.reason !== 'missing') return false; // damaged: the reconciler's to recover, never silently dropped
+    if (await pathExists(join(this.root, STAGING_DIR, id))) return false;
+    // The staged folder may have been renamed into place between the two looks.
+    const again = await this.read(id);
+    return !again.ok && again.reason === 'missing';
   }
 
   /**
@@ -250,6 +271,8 @@ export class JobStore {
   }
 
 }
+
+const pathExists = (path: string) => stat(path).then(() => true, () => false);
 
 /** True while a job is unfinished or its state patch is not settled. */
 export function needsAttention(record: JobRecord): boolean {
