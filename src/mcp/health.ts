@@ -12,6 +12,8 @@ export interface HealthReport {
   status: 'ok' | 'degraded';
   queued: number;
   running: number;
+  /** Jobs whose job.json cannot be read (isolated; `mcp-jobs doctor` says more). */
+  damaged_jobs: { id: string; problem: string }[];
   max_concurrent: number;
   watcher: { watching: boolean; watched_jobs: number };
   last_reconcile: { at: string; duration_ms: number | null } | null;
@@ -27,9 +29,10 @@ export async function healthReport(runner: JobManager): Promise<HealthReport> {
   const { reconciler } = health;
   const watcherDown = runner.options.watch && !reconciler.watching;
   return {
-    status: watcherDown ? 'degraded' : 'ok',
+    status: watcherDown || health.damaged.length ? 'degraded' : 'ok',
     queued: health.queued,
     running: health.running,
+    damaged_jobs: health.damaged.slice(0, 20),
     max_concurrent: health.maxConcurrent,
     watcher: { watching: reconciler.watching, watched_jobs: reconciler.watchedJobs },
     last_reconcile: reconciler.lastScanAt ? { at: reconciler.lastScanAt, duration_ms: reconciler.lastScanMs ?? null } : null,

@@ -12,7 +12,7 @@ import { JobsError, describeValue } from '../errors.js';
 import { assertJobId, newJobId } from '../ids.js';
 import { resolveOptions, type ResolvedOptions, type RunnerOptions } from '../options.js';
 import { formatIssues } from '../store/atomic.js';
-import { JobStore } from '../store/job-store.js';
+import { JobStore, type DamagedJob } from '../store/job-store.js';
 import { statePatchSchema } from '../store/schemas.js';
 import { StateStore } from '../store/state-store.js';
 import { isTerminal, type JobOutcome, type JobRecord, type JobStatus, type JobStatusView, type ListOptions, type ListPage, type StatePatchHandler, type SubmitOptions, type SubmitResult } from '../types.js';
@@ -31,6 +31,8 @@ import type { Wrapper } from '../worker/define-wrapper.js';
 export interface ManagerHealth {
   queued: number;
   running: number;
+  /** Jobs of the index whose job.json cannot be read: isolated, for a person to look at (doctor). */
+  damaged: DamagedJob[];
   reconciler: ReconcilerHealth;
   maxConcurrent: number;
 }
@@ -210,8 +212,8 @@ export class JobManager extends JobEventEmitter {
     let nextCursor: string | undefined;
     for (const id of ids) {
       if (after !== undefined && id >= after) continue;
-      const read = await this.store.read(id);
-      if (!read.ok) continue;
+      const read = await this.store.read(id).catch(() => undefined);
+      if (!read?.ok) continue; // unreadable: isolated (health and doctor report it), never fails the listing
       const record = read.value;
       if (statuses && !statuses.has(record.status)) continue;
       if (options.type && record.type !== options.type) continue;
@@ -286,11 +288,12 @@ export class JobManager extends JobEventEmitter {
     await this.start();
     let queued = 0;
     let running = 0;
-    for (const record of await this.store.activeRecords()) {
+    const { records, damaged } = await this.store.activeScan();
+    for (const record of records) {
       if (record.status === 'queued') queued += 1;
       if (record.status === 'running') running += 1;
     }
-    return { queued, running, reconciler: this.reconciler.getHealth(), maxConcurrent: this.options.maxConcurrent };
+    return { queued, running, damaged, reconciler: this.reconciler.getHealth(), maxConcurrent: this.options.maxConcurrent };
   }
 
   /** Runs a reconcile pass now (the periodic scan, on demand). */

@@ -15,6 +15,12 @@ import { assertJobId, isJobId } from '../ids.js';
 import { JobsError } from '../errors.js';
 import type { JobProgress, JobRecord } from '../types.js';
 
+/** A job of the index whose job.json cannot be read: isolated and reported, never fatal. */
+export interface DamagedJob {
+  id: string;
+  problem: string;
+}
+
 export type WorkerErrorFile = { message: string; kind?: string | undefined; details?: unknown };
 
 /** What the worker left behind: the truth about how an attempt ended. */
@@ -187,12 +193,29 @@ export class JobStore {
 
   /** The readable records of the index (unreadable ones are the reconciler's business). */
   async activeRecords(): Promise<JobRecord[]> {
+    return (await this.activeScan()).records;
+  }
+
+  /**
+   * The index read whole: the readable records, and the jobs whose job.json
+   * cannot be read (damaged, or not a file), each with its problem. One damaged
+   * job never stops the others from being seen (dispatch, list, health).
+   */
+  async activeScan(): Promise<{ records: JobRecord[]; damaged: DamagedJob[] }> {
     const records: JobRecord[] = [];
+    const damaged: DamagedJob[] = [];
     for (const id of await this.activeIds()) {
-      const read = await this.read(id);
+      let read: ReadResult<JobRecord>;
+      try {
+        read = await this.read(id);
+      } catch (error) {
+        damaged.push({ id, problem: `job.json cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` });
+        continue;
+      }
       if (read.ok) records.push(read.value);
+      else if (read.reason !== 'missing') damaged.push({ id, problem: read.message });
     }
-    return records;
+    return { records, damaged };
   }
 
   async activeIds(): Promise<string[]> {
