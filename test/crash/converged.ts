@@ -17,12 +17,22 @@ import type { JobRecord } from '../../src/types.js';
 export const APPEND = { field: 'runs', mode: 'append', pointer: '/checksum' } as const;
 export const REPLACE = { field: 'latest', mode: 'replace', pointer: '/checksum' } as const;
 
-/** `count` jobs alternating append / replace; seeds unique per scenario so checksums identify jobs. */
-export function jobSet(tag: string, count: number, steps = 4, stepMs = 40): JobSpec[] {
+/** `count` jobs alternating append / replace (after `appendFirst` appends); seeds unique per scenario so checksums identify jobs. */
+export function jobSet(tag: string, count: number, steps = 4, stepMs = 40, appendFirst = 0): JobSpec[] {
   return Array.from({ length: count }, (_, i) => ({
     input: { steps, step_ms: stepMs, seed: `${tag}-${i}-${Math.random()}` },
-    statePatch: i % 2 === 0 ? { ...APPEND } : { ...REPLACE },
+    statePatch: i < appendFirst || (i - appendFirst) % 2 === (appendFirst > 0 ? 1 : 0) ? { ...APPEND } : { ...REPLACE },
   }));
+}
+
+/**
+ * The job set of a crash case: the first `maxConcurrent` (2) jobs append, then
+ * replace and append alternate. The first job to reach any crash point is one of
+ * the first two, so it always appends: a patch applied twice shows as a
+ * duplicate (a replace applied twice would leave the same value).
+ */
+export function crashJobSet(tag: string, count: number, steps = 4, stepMs = 40): JobSpec[] {
+  return jobSet(tag, count, steps, stepMs, 2);
 }
 
 const fieldOf = (r: JobRecord) => (r.patch?.kind === 'declarative' ? r.patch.patch.field : undefined);

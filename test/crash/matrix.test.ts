@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CrashPoint } from './child.js';
-import { APPEND, jobSet } from './converged.js';
+import { APPEND, crashJobSet } from './converged.js';
 import { readLaunches, readResult, readState } from './folders.js';
 import { waitFor } from '../helpers.js';
 import { crash, recoverAndCheck, type Crashed } from './scenario.js';
@@ -56,7 +56,7 @@ describe('crash matrix: the manager SIGKILLs itself at each crash point, a new o
   for (const point of Object.keys(phase) as CrashPoint[]) {
     it(`crash at ${point}`, async () => {
       // Longer jobs for after-spawn, so the surviving worker is certainly still running when checked.
-      const specs = point === 'after-spawn' ? jobSet(point, 6, 8, 40) : jobSet(point, 6);
+      const specs = point === 'after-spawn' ? crashJobSet(point, 6, 8, 40) : crashJobSet(point, 6);
       const run = await crash({ point, specs });
       phase[point](run);
       // after-claim: claimed jobs without a pid wait out the core's 10 s launch grace before they are requeued.
@@ -67,14 +67,14 @@ describe('crash matrix: the manager SIGKILLs itself at each crash point, a new o
 
 describe('crash matrix: a real SIGKILL from outside at an observed moment', () => {
   it('while workers run (progress reported), the workers outlive it and are reconciled, not rerun', async () => {
-    const run = await crash({ specs: jobSet('while-running', 6, 8, 40), killWhen: (e) => e.event === 'job:progress' && Number(e.current) >= 2 });
+    const run = await crash({ specs: crashJobSet('while-running', 6, 8, 40), killWhen: (e) => e.event === 'job:progress' && Number(e.current) >= 2 });
     expect(run.atCrash.some((r) => r.status === 'running' && r.pid !== undefined)).toBe(true);
     expect(run.survivors.length).toBeGreaterThan(0);
     await recoverAndCheck(run);
   }, 70_000);
 
   it('right after a result is applied to the state (state:changed), with the next jobs in flight', async () => {
-    const run = await crash({ specs: jobSet('after-apply', 6), killWhen: (e) => e.event === 'state:changed' });
+    const run = await crash({ specs: crashJobSet('after-apply', 6), killWhen: (e) => e.event === 'state:changed' });
     expect(run.atCrash.some((r) => r.status === 'completed')).toBe(true);
     await recoverAndCheck(run);
   }, 70_000);
@@ -82,7 +82,7 @@ describe('crash matrix: a real SIGKILL from outside at an observed moment', () =
   it('at a random reported event', async () => {
     const k = 2 + Math.floor(Math.random() * 45);
     // (a k past the last event kills it once all is settled: then the restart has nothing to do)
-    const run = await crash({ specs: jobSet(`random-${k}`, 6), killWhen: (e, index) => index >= k || e.event === 'settled' });
+    const run = await crash({ specs: crashJobSet(`random-${k}`, 6), killWhen: (e, index) => index >= k || e.event === 'settled' });
     await recoverAndCheck(run, 45_000).catch((error: Error) => {
       throw new Error(`killed after event #${k}: ${error.message}`);
     });

@@ -1,9 +1,11 @@
 /** Restart semantics, retries and retention, with real workers that outlive their manager. */
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { isProcessAlive, processStartTime } from '../../src/runner/proc.js';
 import { newJobId } from '../../src/ids.js';
+import { LocalLauncher } from '../../src/runner/launcher.js';
 import { tempDir, waitFor, pidAlive } from '../helpers.js';
 import { makeManager } from './setup.js';
 
@@ -67,18 +69,33 @@ describe('restart', () => {
     expect(await b.status(jobId)).toMatchObject({ status: 'failed', error: { kind: 'lost' } });
   });
 
-  it('a recycled pid is not our worker: same pid, other start time → lost, and never signalled', async () => {
+  it('a recycled pid is not our worker: same pid, other start time → lost on status, never signalled on cancel', async () => {
     const dir = tempDir();
-    const a = await makeManager({ dispatch: false }, dir);
-    const { jobId } = await a.submit('forever', {});
-    // Pretend the worker ran as this very process but started at another time.
-    await a.store.update(jobId, (cur) => ({ ...cur, status: 'running', startedAt: new Date().toISOString(), pid: process.pid, pidStartTime: '1' }));
-    expect(isProcessAlive(process.pid, processStartTime(process.pid))).toBe(true);
-    expect(isProcessAlive(process.pid, '1')).toBe(false);
-    await a.close();
-    const b = await makeManager({ dispatch: false }, dir);
-    expect(await b.status(jobId)).toMatchObject({ status: 'failed', error: { kind: 'lost' } });
-    expect(pidAlive(process.pid)).toBe(true);
+    // A stranger that now has the pid: a live process leading its own group, as a detached worker would.
+    const stranger = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { detached: true, stdio: 'ignore' });
+    const pid = stranger.pid!;
+    try {
+      const a = await makeManager({ dispatch: false }, dir);
+      const asOurs = (m: typeof a, id: string) => m.store.update(id, (cur) => ({ ...cur, status: 'running', startedAt: new Date().toISOString(), pid, pidStartTime: '1' }));
+      const seen = await a.submit('forever', {});
+      const cancelled = await a.submit('forever', {});
+      await asOurs(a, seen.jobId);
+      expect(isProcessAlive(pid, processStartTime(pid))).toBe(true);
+      expect(isProcessAlive(pid, '1')).toBe(false);
+      await a.close();
+      const b = await makeManager({ dispatch: false, killGraceMs: 200 }, dir);
+      expect(await b.status(seen.jobId)).toMatchObject({ status: 'failed', error: { kind: 'lost' } });
+      // The worker died and its pid went to the stranger before anyone noticed; then a cancel comes:
+      // it signals the recorded worker's group, but not when the pid belongs to someone else now.
+      await asOurs(b, cancelled.jobId);
+      expect(await b.cancel(cancelled.jobId)).toMatchObject({ status: 'cancelled', stopRequested: { reason: 'cancel' } });
+      expect(await new LocalLauncher().terminate({ pid, startTime: '1' }, 200)).toBeUndefined();
+      expect(stranger.exitCode).toBeNull();
+      expect(stranger.signalCode).toBeNull();
+      expect(isProcessAlive(pid, processStartTime(pid))).toBe(true);
+    } finally {
+      stranger.kill('SIGKILL');
+    }
   });
 
   it('rebuilds a lost index from the folders', async () => {

@@ -3,11 +3,12 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { readJsonFile, writeJsonAtomic } from '../../src/store/atomic.js';
+import { readJsonFile, writeJsonAtomic, writeJsonAtomicSync } from '../../src/store/atomic.js';
 import { JobStore } from '../../src/store/job-store.js';
 import { newJobId } from '../../src/ids.js';
 import type { JobRecord } from '../../src/types.js';
-import { tempDir } from '../helpers.js';
+import { tempDir, waitFor } from '../helpers.js';
+import { ReaderProcess } from './reader-process.js';
 
 describe('atomic JSON files', () => {
   it('replaces a file whole and leaves no temp file behind', async () => {
@@ -19,26 +20,32 @@ describe('atomic JSON files', () => {
     expect(readdirSync(dir)).toEqual(['x.json']);
   });
 
-  it('concurrent readers only ever see a whole file while a writer rewrites it', async () => {
+  // The reader is another process: it reads while the writer's syscalls run, not between them.
+  it.each([
+    ['writeJsonAtomic', (path: string, value: unknown) => writeJsonAtomic(path, value)],
+    ['writeJsonAtomicSync', async (path: string, value: unknown) => writeJsonAtomicSync(path, value)],
+  ] as const)('a reader in another process only ever sees a whole file while %s rewrites it', async (_name, write) => {
     const dir = tempDir();
     const path = join(dir, 'big.json');
-    const value = (n: number) => ({ n, pad: 'x'.repeat(200_000) });
-    await writeJsonAtomic(path, value(0));
-    let torn = 0;
-    let reads = 0;
-    const writer = (async () => {
-      for (let n = 1; n <= 30; n++) await writeJsonAtomic(path, value(n));
-    })();
-    let writing = true;
-    void writer.then(() => (writing = false));
-    while (writing) {
-      await new Promise((resolve) => setImmediate(resolve)); // let the writer's fsyncs complete between reads
-      const read = await readJsonFile(path);
-      reads += 1;
-      if (!read.ok) torn += 1;
+    const stop = join(dir, 'stop');
+    const value = (n: number) => ({ n, pad: 'x'.repeat(2_000_000) });
+    await write(path, value(0));
+    const reader = new ReaderProcess(path, stop);
+    try {
+      await reader.ready;
+      // Every write starts while the reader is mid-read: it has read at least once since the last write.
+      for (let n = 1; n <= 25; n++) {
+        const before = reader.reads;
+        await waitFor(() => reader.reads > before + 1, 'the reader to read between two writes', 10_000, 1);
+        await write(path, value(n));
+      }
+      writeFileSync(stop, '');
+      const seen = await reader.done;
+      expect(seen.torn, `torn reads: ${seen.examples.join('; ')}`).toBe(0);
+      expect(seen.distinct).toBeGreaterThanOrEqual(10); // it read while the file changed, many times
+    } finally {
+      reader.kill();
     }
-    expect(reads).toBeGreaterThan(0);
-    expect(torn).toBe(0);
   });
 
   it('reports missing, torn and invalid files as typed failures instead of throwing', async () => {
