@@ -4,7 +4,7 @@
  * the target, fsync the folder. A reader sees the old file or the new one,
  * never half of either. Builtins only: the worker runtime imports this.
  */
-import { closeSync, fsync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fsync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 let tempCounter = 0;
@@ -32,6 +32,22 @@ export async function fsyncDir(dir: string): Promise<void> {
 }
 
 /**
+ * Writes every byte of `data` to `fd`. write(2) may write fewer bytes than
+ * asked (a nearly full disk writes what fits, and only the next call fails
+ * with ENOSPC): loop until all are written. A write that makes no progress is
+ * an error, so a caller never renames a truncated temp file into place.
+ */
+function writeAll(fd: number, data: string | Uint8Array): void {
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  let offset = 0;
+  while (offset < bytes.byteLength) {
+    const written = writeSync(fd, bytes, offset, bytes.byteLength - offset);
+    if (written <= 0) throw Object.assign(new Error(`short write: ${offset} of ${bytes.byteLength} bytes written`), { code: 'EIO' });
+    offset += written;
+  }
+}
+
+/**
  * Replace `path` with `data` atomically and durably. The calls that do not wait
  * for the disk (open, write, close, rename: microseconds each) are synchronous;
  * a thread-pool round trip for each would cost more than the call. The two
@@ -42,7 +58,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   let fd: number | undefined;
   try {
     fd = openSync(temp, 'wx', 0o644);
-    writeFileSync(fd, data);
+    writeAll(fd, data);
     await fsyncFd(fd);
     closeSync(fd);
     fd = undefined;
@@ -69,12 +85,12 @@ export async function writeJsonAtomic(path: string, value: unknown): Promise<voi
  * writes on the main thread beat starting libuv's thread pool (measured: the
  * first async fs call costs a wrapper several ms of thread start-up).
  */
-export function writeFileAtomicSync(path: string, data: string): void {
+export function writeFileAtomicSync(path: string, data: string | Uint8Array): void {
   const temp = tempPathFor(path);
   try {
     const fd = openSync(temp, 'wx', 0o644);
     try {
-      writeSync(fd, data);
+      writeAll(fd, data);
       fsyncSync(fd);
     } finally {
       closeSync(fd);

@@ -100,7 +100,14 @@ export function defineWrapper<S extends z.ZodType, R>(meta: ImportMeta, definiti
   if (isMainModule(scriptPath)) {
     // Let the module finish evaluating, then run as a CLI and exit with its code.
     setImmediate(() => {
-      void wrapper.main().then((code) => process.exit(code));
+      void wrapper.main().then(
+        (code) => process.exit(code),
+        (error: unknown) => {
+          // Only the runtime's own I/O can get here (e.g. the lock folder vanished): say so, exit 1.
+          process.stderr.write(`${definition.name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+          process.exit(1);
+        },
+      );
     });
   }
   return wrapper;

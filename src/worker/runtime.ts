@@ -2,43 +2,44 @@
  * The wrapper runtime: what happens when a wrapper file is executed.
  *
  *   1. parse `--job-dir <dir>` (or print `--help` / `--describe`)
- *   2. take the worker lock on the folder (heartbeat; one worker per folder)
+ *   2. take the worker lock on the folder (heartbeat; one worker per folder);
+ *      only then, with `--force`, remove a previous run's outputs
  *   3. read input.json; validate it unless it matches the digest the server
  *      recorded after validating it at submit
- *   4. run, with progress and an AbortSignal wired to SIGTERM / SIGINT
- *   5. write results.json or error.json atomically; release the lock
+ *   4. run, with progress and an AbortSignal wired to SIGTERM / SIGINT; the
+ *      process stays alive until `run` settles, and an unhandled rejection or
+ *      uncaught exception of the wrapper fails the attempt (see run-guard.ts)
+ *   5. write results.json or error.json atomically (job-outcome.ts); release
+ *      the lock
  *
- * Exit codes: 0 completed, 1 failed (error.json written), 2 usage error or
+ * Exit codes: 0 completed, 1 failed (error.json written, unless even that
+ * did not fit on the disk: then the reason is on stderr), 2 usage error or
  * refused (nothing written: bad arguments, no input.json, already finished,
  * another worker holds the folder).
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { resolve, basename } from 'node:path';
-import { writeJsonAtomicSync, formatIssues } from '../store/atomic.js';
+import { formatIssues } from '../store/atomic.js';
 import { jobFile, WORKER_LOCK_STALE_MS, WORKER_LOCK_UPDATE_MS } from '../store/paths.js';
 import { acquireWorkerLock, LockedError, type HeldLock } from './worker-lock.js';
 import { ProgressWriter } from './progress-writer.js';
 import { parseWorkerArgs, printUsage, printDescription } from './usage.js';
 import { digestText } from './sha256.js';
+import { EXIT, JobOutcome, describeError } from './job-outcome.js';
+import { guardRun, UnhandledInRun } from './run-guard.js';
 import type { Wrapper, WrapperContext } from './define-wrapper.js';
 
-export const EXIT = { completed: 0, failed: 1, usage: 2 } as const;
-
-/** error.json as the runtime writes it. */
-interface WorkerError {
-  message: string;
-  kind: 'error' | 'invalid_input' | 'cancelled' | 'invalid_result';
-  details?: unknown;
-}
+export { EXIT } from './job-outcome.js';
 
 function stderr(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
 export async function runWrapper(wrapper: Wrapper, argv: string[]): Promise<number> {
+  const name = wrapper.definition.name;
   const args = parseWorkerArgs(argv);
   if ('error' in args) {
-    stderr(`${wrapper.definition.name}: ${args.error}\nRun with --help for usage.`);
+    stderr(`${name}: ${args.error}\nRun with --help for usage.`);
     return EXIT.usage;
   }
   if (args.mode === 'help') {
@@ -55,23 +56,30 @@ export async function runWrapper(wrapper: Wrapper, argv: string[]): Promise<numb
   try {
     inputText = readFileSync(jobFile(jobDir, 'input'), 'utf8');
   } catch (error) {
-    stderr(`${wrapper.definition.name}: cannot read ${jobFile(jobDir, 'input')}: ${(error as Error).message}`);
+    stderr(`${name}: cannot read ${jobFile(jobDir, 'input')}: ${(error as Error).message}`);
     return EXIT.usage;
   }
-  if (args.force) clearOutputs(jobDir);
-  else if (hasOutputs(jobDir)) {
-    stderr(`${wrapper.definition.name}: ${jobDir} already holds results.json or error.json; pass --force to run it again`);
+  const finished = `${name}: ${jobDir} already holds results.json or error.json; pass --force to run it again`;
+  if (!args.force && hasOutputs(jobDir)) {
+    stderr(finished);
     return EXIT.usage;
   }
 
+  // The lock first: a refused run (another worker holds the folder) changes nothing, also with --force.
   let lock: HeldLock;
   try {
     lock = acquireWorkerLock(jobFile(jobDir, 'workerLock'), WORKER_LOCK_STALE_MS, WORKER_LOCK_UPDATE_MS);
   } catch (error) {
-    stderr(`${wrapper.definition.name}: ${error instanceof LockedError ? error.message : `cannot lock ${jobDir}: ${(error as Error).message}`}`);
+    stderr(`${name}: ${error instanceof LockedError ? error.message : `cannot lock ${jobDir}: ${(error as Error).message}`}`);
     return EXIT.usage;
   }
   try {
+    if (args.force) clearOutputs(jobDir);
+    else if (hasOutputs(jobDir)) {
+      // A worker finished it between our first look and our lock.
+      stderr(finished);
+      return EXIT.usage;
+    }
     return await runLocked(wrapper, jobDir, inputText);
   } finally {
     lock.release();
@@ -80,22 +88,18 @@ export async function runWrapper(wrapper: Wrapper, argv: string[]): Promise<numb
 
 async function runLocked(wrapper: Wrapper, jobDir: string, inputText: string): Promise<number> {
   const record = readRecord(jobDir);
-  const fail = (error: WorkerError): number => {
-    writeJsonAtomicSync(jobFile(jobDir, 'error'), error);
-    stderr(`${wrapper.definition.name}: ${error.kind}: ${error.message}`);
-    return EXIT.failed;
-  };
+  const outcome = new JobOutcome(wrapper.definition.name, jobDir);
 
   let input: unknown;
   try {
     input = JSON.parse(inputText);
   } catch (error) {
-    return fail({ kind: 'invalid_input', message: `input.json is not valid JSON: ${(error as Error).message}` });
+    return outcome.fail({ kind: 'invalid_input', message: `input.json is not valid JSON: ${(error as Error).message}` });
   }
   if (record?.inputDigest !== (await digestText(inputText))) {
     const schema = await wrapper.loadSchema();
     const parsed = schema.safeParse(input);
-    if (!parsed.success) return fail({ kind: 'invalid_input', message: formatIssues(parsed.error.issues) });
+    if (!parsed.success) return outcome.fail({ kind: 'invalid_input', message: formatIssues(parsed.error.issues) });
     input = parsed.data;
   }
 
@@ -124,23 +128,18 @@ async function runLocked(wrapper: Wrapper, jobDir: string, inputText: string): P
     log: (message) => stderr(message),
   };
 
+  const guard = guardRun();
   try {
-    const result = await wrapper.definition.run(input, ctx);
+    const result = await Promise.race([Promise.resolve().then(() => wrapper.definition.run(input, ctx)), guard.crashed]);
     progress.flush();
-    let text: string | undefined;
-    try {
-      text = JSON.stringify(result ?? null, null, 2);
-    } catch (error) {
-      return fail({ kind: 'invalid_result', message: `the result is not JSON-serializable: ${(error as Error).message}` });
-    }
-    writeJsonAtomicSync(jobFile(jobDir, 'results'), JSON.parse(text));
-    return EXIT.completed;
+    return outcome.complete(result);
   } catch (error) {
     progress.flush();
-    if (abort.signal.aborted) return fail({ kind: 'cancelled', message: `stopped: ${(abort.signal.reason as Error).message}` });
-    const err = error instanceof Error ? error : new Error(String(error));
-    return fail({ kind: 'error', message: err.message, details: { name: err.name, stack: err.stack?.split('\n').slice(0, 8) } });
+    if (abort.signal.aborted) return outcome.fail({ kind: 'cancelled', message: `stopped: ${describeError(abort.signal.reason).message}` });
+    if (error instanceof UnhandledInRun) return outcome.fail({ kind: 'error', ...describeError(error.reason, `${error.message}: `) });
+    return outcome.fail({ kind: 'error', ...describeError(error) });
   } finally {
+    guard.stop();
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
   }

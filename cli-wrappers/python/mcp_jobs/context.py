@@ -1,5 +1,6 @@
 """What a wrapper's `run(input, ctx)` receives: progress, cancellation, logging."""
 
+import math
 import os
 import sys
 import threading
@@ -41,11 +42,17 @@ class Context:
         self.check_cancelled()
 
     def progress(self, current, total, message=None):
-        """Report progress; progress.json is written at most every 100 ms, the latest report always lands."""
+        """Report progress; progress.json is written at most every 100 ms, the latest report always lands.
+
+        `current` and `total` must be finite numbers (ValueError otherwise: progress.json is strict JSON).
+        """
+        for value in (current, total):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise ValueError("progress(current, total) expects finite numbers, got %r" % (value,))
         with self._lock:
             self._latest = {"current": current, "total": total}
             if message is not None:
-                self._latest["message"] = message
+                self._latest["message"] = str(message)
             wait = self._last_write + PROGRESS_THROTTLE_S - time.monotonic()
             if wait > 0:
                 if self._timer is None:
@@ -68,7 +75,7 @@ class Context:
             self._last_write = time.monotonic()
             try:
                 write_json_atomic(os.path.join(self.job_dir, "progress.json"), body)
-            except OSError as error:
+            except (OSError, ValueError, TypeError) as error:
                 self.log("progress.json: %s" % error)
 
     def log(self, message):

@@ -11,7 +11,7 @@ import signal
 import sys
 import traceback
 
-from .atomic import write_json_atomic
+from .atomic import dumps_strict, write_bytes_atomic, write_json_atomic
 from .context import Context
 from .lock import WorkerLock
 
@@ -82,13 +82,11 @@ def run_wrapper(name, description, validate, run, argv=None):
     except OSError as error:
         sys.stderr.write("%s: cannot read %s: %s\n" % (name, path("input.json"), error))
         return EXIT_USAGE
-    if force:
-        for file in ("results.json", "error.json", "progress.json"):
-            if os.path.exists(path(file)):
-                os.unlink(path(file))
-    elif os.path.exists(path("results.json")) or os.path.exists(path("error.json")):
-        sys.stderr.write("%s: %s already holds results.json or error.json; pass --force to run it again\n" % (name, job_dir))
+    finished = "%s: %s already holds results.json or error.json; pass --force to run it again\n" % (name, job_dir)
+    if not force and has_outputs(job_dir):
+        sys.stderr.write(finished)
         return EXIT_USAGE
+    # The lock first: a refused run (another worker holds the folder) changes nothing, also with --force.
     lock = WorkerLock(path("worker.lock"))
     try:
         lock.acquire()
@@ -96,9 +94,20 @@ def run_wrapper(name, description, validate, run, argv=None):
         sys.stderr.write("%s: %s\n" % (name, error))
         return EXIT_USAGE
     try:
+        if force:
+            for file in ("results.json", "error.json", "progress.json"):
+                if os.path.exists(path(file)):
+                    os.unlink(path(file))
+        elif has_outputs(job_dir):  # a worker finished it between our first look and our lock
+            sys.stderr.write(finished)
+            return EXIT_USAGE
         return _run_locked(name, job_dir, input_bytes, validate, run)
     finally:
         lock.release()
+
+
+def has_outputs(job_dir):
+    return os.path.exists(os.path.join(job_dir, "results.json")) or os.path.exists(os.path.join(job_dir, "error.json"))
 
 
 def _run_locked(name, job_dir, input_bytes, validate, run):
@@ -109,9 +118,16 @@ def _run_locked(name, job_dir, input_bytes, validate, run):
         error = {"message": message, "kind": kind}
         if details is not None:
             error["details"] = details
-        write_json_atomic(os.path.join(job_dir, "error.json"), error)
+        try:
+            write_json_atomic(os.path.join(job_dir, "error.json"), error)
+        except (OSError, ValueError, TypeError) as write_error:
+            sys.stderr.write("%s: cannot write error.json: %s\n" % (name, write_error))
         sys.stderr.write("%s: %s: %s\n" % (name, kind, message))
         return EXIT_FAILED
+
+    def describe(error):
+        lines = traceback.format_exception(type(error), error, error.__traceback__)
+        return str(error) or type(error).__name__, {"name": type(error).__name__, "traceback": "".join(lines).splitlines()[-8:]}
 
     try:
         raw = json.loads(input_bytes.decode("utf-8"))
@@ -122,6 +138,8 @@ def _run_locked(name, job_dir, input_bytes, validate, run):
         data = raw if trusted else validate(raw)
     except InvalidInput as error:
         return fail("invalid_input", str(error))
+    except Exception as error:  # noqa: B902 -- a bug in validate is the wrapper's error, reported like one in run
+        return fail("error", *describe(error))
 
     def on_signal(signum, _frame):
         ctx._cancel.set()
@@ -134,12 +152,15 @@ def _run_locked(name, job_dir, input_bytes, validate, run):
         ctx.flush_progress()
         if ctx.cancelled:
             return fail("cancelled", "stopped: received a signal")
-        lines = traceback.format_exception(type(error), error, error.__traceback__)
-        return fail("error", str(error) or type(error).__name__, {"name": type(error).__name__, "traceback": "".join(lines).splitlines()[-8:]})
+        return fail("error", *describe(error))
     ctx.flush_progress()
     try:
-        text = json.dumps(result)
-    except (TypeError, ValueError) as error:
+        # Strict JSON: NaN, Infinity, cycles, sets, too deep a nesting are the wrapper's invalid_result, said here.
+        text = dumps_strict(result)
+    except (TypeError, ValueError, RecursionError) as error:
         return fail("invalid_result", "the result is not JSON-serializable: %s" % error)
-    write_json_atomic(os.path.join(job_dir, "results.json"), json.loads(text))
+    try:
+        write_bytes_atomic(os.path.join(job_dir, "results.json"), text)
+    except OSError as error:
+        return fail("error", "cannot write results.json: %s" % error)
     return EXIT_COMPLETED
