@@ -309,7 +309,7 @@ export class Supervisor {
       if (!launched || launched.status !== 'running') return launched ?? this.settle(id);
       handle = { pid: launched.pid!, startTime: launched.pidStartTime };
     }
-    await this.ctx.launcher.terminate(handle, this.ctx.options.killGraceMs);
+    await this.ctx.launcher.terminate({ ...handle, jobId: id }, this.ctx.options.killGraceMs);
     const entry = this.tracked.get(id);
     if (entry?.parent && !entry.exit) await waitFor(() => entry.exit !== undefined, 2000);
     return this.settle(id);
