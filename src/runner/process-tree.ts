@@ -91,12 +91,12 @@ async function gone(spec: TreeSpec, known: ProcEntry[], ms: number): Promise<boo
 }
 
 /**
- * Stops the tree: SIGTERM to all of it, SIGKILL after `graceMs` to what is
- * left (found again: it may have forked meanwhile). Resolves once nothing of
- * it is left, or `graceMs + 2 s` passed.
+ * Stops the tree: `first` (SIGTERM) to all of it, SIGKILL after `graceMs` to
+ * what is left (found again: it may have forked meanwhile). Resolves once
+ * nothing of it is left, or `graceMs + 2 s` passed.
  */
-export async function stopTree(spec: TreeSpec, graceMs: number): Promise<void> {
-  let known = signalTree(spec, [], 'SIGTERM');
+export async function stopTree(spec: TreeSpec, graceMs: number, first: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  let known = signalTree(spec, [], first);
   if ((await gone(spec, known, graceMs)) && !findTree(spec).length) return;
   // Rescan a few times: a process may fork while it is being killed.
   for (let round = 0; round < 3; round += 1) {

@@ -101,3 +101,13 @@ describe.skipIf(!systemClock.monotonic())('a restarted manager', () => {
     expect(record.startedMono!.ms).toBeLessThanOrEqual(monoNow());
   });
 });
+
+describe('a tiny timeout', () => {
+  it('on the command line rounds up to 1 ms, never down to 0 (= none)', async () => {
+    const { secondsOption } = await import('../../src/cli/options.js');
+    expect(secondsOption('--timeout')('0.0004')).toBe(1);
+    expect(secondsOption('--timeout')('0.4ms')).toBe(1);
+    expect(secondsOption('--timeout')('0')).toBe(0);
+    expect(secondsOption('--timeout')('1.5')).toBe(1500);
+  });
+});
