@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { JobsError, describeValue } from './errors.js';
 import type { Launcher } from './runner/launcher.js';
+import type { Clock } from './runner/clock.js';
 
 export interface RunnerOptions {
   /** Root of the job folders. Default `./jobs` (env `MCP_JOBS_DIR`). */
@@ -38,11 +39,14 @@ export interface RunnerOptions {
   watcher?: 'fs' | 'chokidar';
   /** How workers are started. Default: local detached processes. */
   launcher?: Launcher;
+  /** Wall and monotonic time, for timeouts (tests jump it). Default: the system's (runner/clock.ts). */
+  clock?: Clock;
 }
 
-export type ResolvedOptions = Required<Omit<RunnerOptions, 'cleanup' | 'launcher'>> & {
+export type ResolvedOptions = Required<Omit<RunnerOptions, 'cleanup' | 'launcher' | 'clock'>> & {
   cleanup: { intervalMs: number; olderThanMs: number; keepLast: number };
   launcher?: Launcher;
+  clock?: Clock;
 };
 
 export function defaults(env: NodeJS.ProcessEnv = process.env): ResolvedOptions {
@@ -94,9 +98,9 @@ function check(name: string, value: unknown): void {
 export function resolveOptions(options: RunnerOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedOptions {
   const base = defaults(env);
   for (const key of Object.keys(options)) {
-    if (!(key in base) && key !== 'launcher') throw new JobsError('invalid_option', `Unknown option \`${key}\``);
+    if (!(key in base) && key !== 'launcher' && key !== 'clock') throw new JobsError('invalid_option', `Unknown option \`${key}\``);
   }
-  const { cleanup, launcher, ...rest } = options;
+  const { cleanup, launcher, clock, ...rest } = options;
   const merged = { ...base, ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) } as ResolvedOptions;
   merged.cleanup = { ...base.cleanup, ...Object.fromEntries(Object.entries(cleanup ?? {}).filter(([, v]) => v !== undefined)) };
   for (const name of Object.keys(expectations)) {
@@ -106,5 +110,6 @@ export function resolveOptions(options: RunnerOptions = {}, env: NodeJS.ProcessE
   merged.jobsDir = resolve(merged.jobsDir);
   merged.stateDir = resolve(merged.stateDir);
   if (launcher) merged.launcher = launcher;
+  if (clock) merged.clock = clock;
   return merged;
 }

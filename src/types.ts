@@ -114,6 +114,8 @@ export interface JobRecord {
   priority: number;
   createdAt: string;
   startedAt?: string;
+  /** The monotonic clock at `startedAt`, with the boot it belongs to: timeouts do not follow wall-clock jumps (runner/clock.ts). */
+  startedMono?: { boot: string; ms: number };
   finishedAt?: string;
   /** Millisecond timeout per attempt; 0 means none. */
   timeoutMs: number;

@@ -18,7 +18,7 @@ export function parseDuration(text: string, option = 'duration'): number {
   let ms = 0;
   for (const [, amount, unit] of value.matchAll(PART)) ms += Number(amount) * UNIT_MS[unit!]!;
   if (!Number.isSafeInteger(Math.round(ms))) throw new CliError(`\`${option}\` is too large: \`${text}\``);
-  return Math.round(ms);
+  return Math.ceil(ms); // up: a tiny duration is 1 ms, never 0
 }
 
 /** A short human duration: `950ms`, `12.3s`, `4m05s`, `3h12m`, `2d4h`. */

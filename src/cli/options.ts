@@ -41,7 +41,7 @@ export function intOption(name: string, min: number, max: number): (value: strin
 export function secondsOption(name: string): (value: string) => number {
   return (value: string) => {
     const trimmed = value.trim();
-    if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+    if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.ceil(Number(trimmed) * 1000); // up: 0.0004 s is 1 ms, never 0 (= none)
     if (/^\d/.test(trimmed)) return parseDuration(trimmed, name);
     throw new CliError(`Expected \`${name}\` to be seconds (e.g. 90) or a duration (e.g. 5m), got \`${value}\``);
   };

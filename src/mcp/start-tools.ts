@@ -76,7 +76,7 @@ export async function submitStart(ctx: ToolContext, tool: StartTool, args: Recor
   const options: SubmitOptions = {};
   for (const name of tool.extras) delete input[name];
   if (tool.extras.includes('priority') && args.priority !== undefined) options.priority = args.priority as number;
-  if (tool.extras.includes('timeout_s') && args.timeout_s !== undefined) options.timeoutMs = Math.round((args.timeout_s as number) * 1000);
+  if (tool.extras.includes('timeout_s') && args.timeout_s !== undefined) options.timeoutMs = Math.ceil((args.timeout_s as number) * 1000); // up: a tiny timeout is 1 ms, never 0 (= none)
   if (tool.extras.includes('state_patch') && args.state_patch !== undefined) options.statePatch = args.state_patch as StatePatch | null;
   if (ctx.owner !== undefined) options.owner = ctx.owner;
   const labels: Record<string, string> = {};

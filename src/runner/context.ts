@@ -5,6 +5,7 @@ import type { JobStore } from '../store/job-store.js';
 import type { StateStore } from '../store/state-store.js';
 import type { JobEvents } from '../types.js';
 import type { Launcher } from './launcher.js';
+import type { Clock } from './clock.js';
 import type { PatchHandlers } from './patches.js';
 import type { JobTypeRegistry } from './registry.js';
 
@@ -15,6 +16,7 @@ export interface RunnerContext {
   readonly store: JobStore;
   readonly state: StateStore;
   readonly launcher: Launcher;
+  readonly clock: Clock;
   readonly registry: JobTypeRegistry;
   readonly patches: PatchHandlers;
   readonly events: JobEventEmitter;

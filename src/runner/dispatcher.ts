@@ -67,7 +67,7 @@ export class Dispatcher {
     for (const candidate of ready) {
       if (free <= 0) break;
       const { record, changed } = await store.update(candidate.id, (cur) =>
-        cur.status === 'queued' ? { ...cur, status: 'running', startedAt: new Date().toISOString() } : undefined,
+        cur.status === 'queued' ? { ...cur, status: 'running', startedAt: new Date(this.ctx.clock.now()).toISOString(), startedMono: this.ctx.clock.monotonic() } : undefined,
       );
       if (changed) {
         claimed.push(record);

@@ -19,6 +19,7 @@ import { isTerminal, type JobOutcome, type JobRecord, type JobStatus, type JobSt
 import { JobEventEmitter, type RunnerContext } from './context.js';
 import { Dispatcher } from './dispatcher.js';
 import { LocalLauncher } from './launcher.js';
+import { systemClock } from './clock.js';
 import { PatchHandlers } from './patches.js';
 import { Reconciler, type ReconcilerHealth } from './reconciler.js';
 import { JobTypeRegistry, typeFromWrapper, type JobType } from './registry.js';
@@ -61,6 +62,7 @@ export class JobManager extends JobEventEmitter {
       store: this.store,
       state: this.state,
       launcher: this.options.launcher ?? new LocalLauncher(),
+      clock: this.options.clock ?? systemClock,
       registry: this.registry,
       patches: this.patches,
       events: this,

@@ -9,14 +9,16 @@
  */
 import { spawn } from 'node:child_process';
 import { open } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { jobFile } from '../store/paths.js';
-import { isGroupAlive, isProcessAlive, processStartTime, signalGroup } from './proc.js';
+import { isGroupAlive, isProcessAlive, processStartTime } from './proc.js';
+import { JOB_MARKER, stopTree } from './process-tree.js';
 
 /** A worker's identity: pid plus start time. */
 export interface WorkerHandle {
   pid: number;
   startTime?: string | undefined;
+  /** The job it runs: `terminate` also stops processes that left the group but carry `MCP_JOBS_JOB_ID=<jobId>`. */
+  jobId?: string | undefined;
 }
 
 export interface ExitInfo {
@@ -43,9 +45,10 @@ export interface Launcher {
   /** Is this exact worker still running? */
   isAlive(handle: WorkerHandle): boolean;
   /**
-   * Stops the worker's whole process group: SIGTERM, then SIGKILL after
-   * `graceMs` if anything of the group is left. Resolves once the group is gone
-   * (or `graceMs + 2 s` passed). Does nothing if the worker is not ours.
+   * Stops the worker's whole process group and, given `handle.jobId`, every
+   * process of the job that left the group (process-tree.ts): SIGTERM, then
+   * SIGKILL after `graceMs` to what is left. Resolves once all of it is gone
+   * (or `graceMs + 2 s` passed). Never signals a process that is not ours.
    */
   terminate(handle: WorkerHandle, graceMs: number): Promise<void>;
 }
@@ -58,7 +61,8 @@ export class LocalLauncher implements Launcher {
       const child = spawn(program, [...args, '--job-dir', spec.jobDir], {
         detached: true,
         stdio: ['ignore', out.fd, err.fd],
-        env: spec.env ?? process.env,
+        // Every descendant inherits the marker, also one that leaves the process group (process-tree.ts).
+        env: { ...(spec.env ?? process.env), [JOB_MARKER]: spec.jobId },
         windowsHide: true,
       });
       await new Promise<void>((resolve, reject) => {
@@ -79,25 +83,16 @@ export class LocalLauncher implements Launcher {
   }
 
   async terminate(handle: WorkerHandle, graceMs: number): Promise<void> {
-    // Never signal a group whose leader is not our worker (a recycled pid).
-    if (!this.isAlive(handle) && !isGroupAlive(handle.pid)) return;
-    if (!this.isAlive(handle) && handle.startTime !== undefined) {
-      // The leader is gone; its group may hold our grandchildren, or a stranger
-      // may have the pid now. Only signal if the pid is not a live process.
-      if (isProcessAlive(handle.pid)) return;
-    }
-    signalGroup(handle.pid, 'SIGTERM');
-    if (await waitGone(handle.pid, graceMs)) return;
-    signalGroup(handle.pid, 'SIGKILL');
-    await waitGone(handle.pid, 2000);
+    const leader = this.isAlive(handle);
+    // Never signal a group whose leader is not our worker (a recycled pid). The leader
+    // gone, its group may hold our grandchildren: signal it only if the pid is not a live process.
+    const groupOurs = isGroupAlive(handle.pid) && (leader || handle.startTime === undefined || !isProcessAlive(handle.pid));
+    const spec = {
+      group: groupOurs ? handle.pid : undefined,
+      marker: handle.jobId === undefined ? undefined : `${JOB_MARKER}=${handle.jobId}`,
+      roots: leader ? [handle.pid] : [],
+    };
+    if (spec.group === undefined && spec.marker === undefined) return;
+    await stopTree(spec, graceMs);
   }
-}
-
-async function waitGone(pgid: number, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (isGroupAlive(pgid)) {
-    if (Date.now() >= deadline) return false;
-    await sleep(20);
-  }
-  return true;
 }

@@ -3,7 +3,7 @@
  * recycled. We pair it with the process start time (Linux: /proc/<pid>/stat
  * field 22, clock ticks since boot), so a recycled pid never counts as ours.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 
 /** Fields of /proc/<pid>/stat after the `(comm)` field, which may hold spaces or parens. */
 function statFields(pid: number): string[] | undefined {
@@ -69,5 +69,56 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
     throw error;
+  }
+}
+
+/** A process as /proc shows it: pid, parent pid and start time. */
+export interface ProcEntry {
+  pid: number;
+  ppid: number;
+  startTime: string;
+}
+
+/** Every live (non-zombie) process this host's /proc lists; empty without /proc. */
+export function listProcesses(): ProcEntry[] {
+  let names: string[];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const entries: ProcEntry[] = [];
+  for (const name of names) {
+    if (!/^\d+$/.test(name)) continue;
+    const fields = statFields(Number(name));
+    // Index 0: state, 1: ppid, 19: starttime.
+    if (!fields || fields[0] === 'Z' || fields[0] === 'X' || fields[19] === undefined) continue;
+    entries.push({ pid: Number(name), ppid: Number(fields[1]), startTime: fields[19] });
+  }
+  return entries;
+}
+
+/**
+ * True when the environment `pid` was started with holds exactly `entry`
+ * (`NAME=value`). Only processes of our own user are readable (others: false).
+ */
+export function environHas(pid: number, entry: string): boolean {
+  let environ: string;
+  try {
+    environ = readFileSync(`/proc/${pid}/environ`, 'latin1');
+  } catch {
+    return false;
+  }
+  return environ.split('\0').includes(entry);
+}
+
+/** Sends `signal` to `pid` if it is still the process started at `startTime`; false when it is gone or not ours. */
+export function signalProcess(pid: number, startTime: string, signal: NodeJS.Signals): boolean {
+  if (!isProcessAlive(pid, startTime)) return false;
+  try {
+    process.kill(pid, signal);
+    return true;
+  } catch {
+    return false;
   }
 }

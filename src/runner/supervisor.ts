@@ -23,6 +23,7 @@ import { JobsError } from '../errors.js';
 import type { ApplyOutcome } from '../store/state-store.js';
 import type { ReadResult } from '../store/atomic.js';
 import { crashPoint } from './crash-points.js';
+import { elapsedMs } from './clock.js';
 
 export interface SettleOptions {
   /**
@@ -90,8 +91,8 @@ export class Supervisor {
       entry.handle ??= recordedHandle(record);
     }
     if (!entry.timer && record.timeoutMs > 0) {
-      const started = Date.parse(record.startedAt ?? record.createdAt);
-      const wait = Math.max(0, started + record.timeoutMs - Date.now());
+      // Elapsed on the monotonic clock of the attempt's boot (a restart does not start it from zero, a wall-clock jump does not move it).
+      const wait = Math.max(0, record.timeoutMs - elapsedMs(record, this.ctx.clock));
       entry.timer = setTimeout(() => void this.stop(record.id, 'timeout').catch((error: Error) => log.error(`timeout of ${record.id}: ${error.message}`)), wait);
       entry.timer.unref();
     }
@@ -308,7 +309,7 @@ export class Supervisor {
       if (!launched || launched.status !== 'running') return launched ?? this.settle(id);
       handle = { pid: launched.pid!, startTime: launched.pidStartTime };
     }
-    await this.ctx.launcher.terminate(handle, this.ctx.options.killGraceMs);
+    await this.ctx.launcher.terminate({ ...handle, jobId: id }, this.ctx.options.killGraceMs);
     const entry = this.tracked.get(id);
     if (entry?.parent && !entry.exit) await waitFor(() => entry.exit !== undefined, 2000);
     return this.settle(id);

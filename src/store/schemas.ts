@@ -27,6 +27,7 @@ export const jobRecordSchema = z.object({
   priority: z.number(),
   createdAt: iso,
   startedAt: iso.optional(),
+  startedMono: z.object({ boot: z.string().max(64), ms: z.number().nonnegative() }).optional(),
   finishedAt: iso.optional(),
   timeoutMs: z.number().int().min(0),
   attempt: z.number().int().min(0),
