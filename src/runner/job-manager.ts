@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { JobsError, describeValue } from '../errors.js';
+import { log } from '../log.js';
 import { assertJobId, newJobId } from '../ids.js';
 import { resolveOptions, type ResolvedOptions, type RunnerOptions } from '../options.js';
 import { formatIssues } from '../store/atomic.js';
@@ -172,7 +173,10 @@ export class JobManager extends JobEventEmitter {
     await this.start();
     let record = await this.store.get(id);
     // A running job may have ended unnoticed; a terminal one may have its patch being applied: settle waits for that.
-    if (record.status === 'running' || record.patchState === 'pending') record = (await this.supervisor.settle(id)) ?? record;
+    // A read answers from what is on disk: if settling fails (a full disk, say), the record as read is the answer.
+    if (record.status === 'running' || record.patchState === 'pending') {
+      record = (await this.supervisor.settle(id).catch((error: Error) => void log.warn(`status of ${id}: could not settle it now (${error.message})`))) ?? record;
+    }
     const progress = await this.store.readProgress(id);
     return progress ? { ...record, progress } : record;
   }
