@@ -21,6 +21,7 @@ import { JobEventEmitter, type RunnerContext } from './context.js';
 import { Dispatcher } from './dispatcher.js';
 import { LocalLauncher } from './launcher.js';
 import { PatchHandlers } from './patches.js';
+import type { PatchRetryInfo } from './patch-retry.js';
 import { Reconciler, type ReconcilerHealth } from './reconciler.js';
 import { JobTypeRegistry, typeFromWrapper, type JobType } from './registry.js';
 import { Supervisor } from './supervisor.js';
@@ -34,6 +35,8 @@ export interface ManagerHealth {
   running: number;
   reconciler: ReconcilerHealth;
   maxConcurrent: number;
+  /** Patches whose apply failed for a reason outside the job (e.g. a full state disk), waiting for their next try. */
+  patchRetries: PatchRetryInfo[];
 }
 
 export class JobManager extends JobEventEmitter {
@@ -294,7 +297,7 @@ export class JobManager extends JobEventEmitter {
       if (record.status === 'queued') queued += 1;
       if (record.status === 'running') running += 1;
     }
-    return { queued, running, reconciler: this.reconciler.getHealth(), maxConcurrent: this.options.maxConcurrent };
+    return { queued, running, reconciler: this.reconciler.getHealth(), maxConcurrent: this.options.maxConcurrent, patchRetries: this.supervisor.patchRetries.list() };
   }
 
   /** Runs a reconcile pass now (the periodic scan, on demand). */
