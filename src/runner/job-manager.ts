@@ -98,8 +98,8 @@ export class JobManager extends JobEventEmitter {
    */
   start(): Promise<void> {
     this.started ??= (async () => {
-      await this.store.init();
-      await this.state.init();
+      await usingFolder('jobs', this.store.root, () => this.store.init());
+      await usingFolder('state', this.state.root, () => this.state.init());
       // Damaged state files were set aside: rebuild them from the jobs before new patches land.
       for (const field of [...this.state.damaged.keys()]) await rebuildField(this.ctx, this.supervisor, field);
       await this.reconciler.start();
@@ -332,6 +332,16 @@ export class JobManager extends JobEventEmitter {
 
   private assertOpen(): void {
     if (this.closed) throw new JobsError('invalid_option', 'This job manager is closed');
+  }
+}
+
+/** Runs a folder's set-up; any failure says which folder could not be used, and why. */
+async function usingFolder<T>(what: 'jobs' | 'state', dir: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    const reason = error instanceof JobsError ? error.message : `${(error as NodeJS.ErrnoException).code ?? 'error'}: ${(error as Error).message}`;
+    throw new JobsError('storage', `cannot use the ${what} folder \`${dir}\`: ${reason}`, { cause: error });
   }
 }
 
