@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { JobsError, describeValue } from '../errors.js';
+import { log } from '../log.js';
 import { assertJobId, newJobId } from '../ids.js';
 import { resolveOptions, type ResolvedOptions, type RunnerOptions } from '../options.js';
 import { formatIssues } from '../store/atomic.js';
@@ -21,6 +22,7 @@ import { Dispatcher } from './dispatcher.js';
 import { LocalLauncher } from './launcher.js';
 import { systemClock } from './clock.js';
 import { PatchHandlers } from './patches.js';
+import type { PatchRetryInfo } from './patch-retry.js';
 import { Reconciler, type ReconcilerHealth } from './reconciler.js';
 import { JobTypeRegistry, typeFromWrapper, type JobType } from './registry.js';
 import { Supervisor } from './supervisor.js';
@@ -36,6 +38,8 @@ export interface ManagerHealth {
   damaged: DamagedJob[];
   reconciler: ReconcilerHealth;
   maxConcurrent: number;
+  /** Patches whose apply failed for a reason outside the job (e.g. a full state disk), waiting for their next try. */
+  patchRetries: PatchRetryInfo[];
 }
 
 export class JobManager extends JobEventEmitter {
@@ -98,8 +102,8 @@ export class JobManager extends JobEventEmitter {
    */
   start(): Promise<void> {
     this.started ??= (async () => {
-      await this.store.init();
-      await this.state.init();
+      await usingFolder('jobs', this.store.root, () => this.store.init());
+      await usingFolder('state', this.state.root, () => this.state.init());
       // Damaged state files were set aside: rebuild them from the jobs before new patches land.
       for (const field of [...this.state.damaged.keys()]) await rebuildField(this.ctx, this.supervisor, field);
       await this.reconciler.start();
@@ -176,7 +180,10 @@ export class JobManager extends JobEventEmitter {
     await this.start();
     let record = await this.store.get(id);
     // A running job may have ended unnoticed; a terminal one may have its patch being applied: settle waits for that.
-    if (record.status === 'running' || record.patchState === 'pending') record = (await this.supervisor.settle(id)) ?? record;
+    // A read answers from what is on disk: if settling fails (a full disk, say), the record as read is the answer.
+    if (record.status === 'running' || record.patchState === 'pending') {
+      record = (await this.supervisor.settle(id).catch((error: Error) => void log.warn(`status of ${id}: could not settle it now (${error.message})`))) ?? record;
+    }
     const progress = await this.store.readProgress(id);
     return progress ? { ...record, progress } : record;
   }
@@ -295,7 +302,7 @@ export class JobManager extends JobEventEmitter {
       if (record.status === 'queued') queued += 1;
       if (record.status === 'running') running += 1;
     }
-    return { queued, running, damaged, reconciler: this.reconciler.getHealth(), maxConcurrent: this.options.maxConcurrent };
+    return { queued, running, damaged, reconciler: this.reconciler.getHealth(), maxConcurrent: this.options.maxConcurrent, patchRetries: this.supervisor.patchRetries.list() };
   }
 
   /** Runs a reconcile pass now (the periodic scan, on demand). */
@@ -330,6 +337,16 @@ export class JobManager extends JobEventEmitter {
 
   private assertOpen(): void {
     if (this.closed) throw new JobsError('invalid_option', 'This job manager is closed');
+  }
+}
+
+/** Runs a folder's set-up; any failure says which folder could not be used, and why. */
+async function usingFolder<T>(what: 'jobs' | 'state', dir: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    const reason = error instanceof JobsError ? error.message : `${(error as NodeJS.ErrnoException).code ?? 'error'}: ${(error as Error).message}`;
+    throw new JobsError('storage', `cannot use the ${what} folder \`${dir}\`: ${reason}`, { cause: error });
   }
 }
 

@@ -11,7 +11,7 @@
  * Exactly-once is the state store's business (the applied set lives in the
  * same file as the value); this module only computes the next value.
  */
-import { JobsError } from '../errors.js';
+import { JobsError, describeValue } from '../errors.js';
 import type { PatchStep, StateFile } from '../store/state-store.js';
 import type { JobPatch, JobRecord, StatePatch, StatePatchHandler } from '../types.js';
 
@@ -67,8 +67,17 @@ export function declarativeStep(patch: StatePatch, result: unknown, job: { id: s
 export class PatchHandlers {
   private readonly handlers = new Map<string, StatePatchHandler>();
 
+  /**
+   * Adds a handler. Handlers are synchronous: they run under the state field's
+   * lock, between reading the field and writing it, so an `async` function is
+   * refused here (its Promise would be stored as the value).
+   */
   register(name: string, handler: StatePatchHandler): void {
     if (!/^[A-Za-z][A-Za-z0-9_.:-]{0,127}$/.test(name)) throw new JobsError('invalid_option', `Expected a patch handler name like \`addDesign\`, got \`${name}\``);
+    if (typeof handler !== 'function') throw new JobsError('invalid_option', `Expected the state patch handler \`${name}\` to be a function, got ${describeValue(handler)}`);
+    if (ASYNC_FUNCTIONS.has(handler.constructor?.name)) {
+      throw new JobsError('invalid_option', `State patch handler \`${name}\` is an async function; handlers must be synchronous (they run under the state field's lock and return the new value): do async work in the wrapper and put what it finds in the result`);
+    }
     this.handlers.set(name, handler);
   }
 
@@ -76,9 +85,45 @@ export class PatchHandlers {
     return this.handlers.has(name);
   }
 
+  /** The handler's next value; anything it throws or returns that is not JSON is a `PatchError` of this job alone. */
   step(name: string, result: unknown, job: JobRecord, current: StateFile): PatchStep {
     const handler = this.handlers.get(name);
     if (!handler) throw new PatchError(`no state patch handler named \`${name}\` is registered`);
-    return { value: handler(current.value, result, job) };
+    let value: unknown;
+    try {
+      value = handler(current.value, result, job);
+    } catch (error) {
+      throw new PatchError(`state patch handler \`${name}\` failed: ${brief(error)}`);
+    }
+    if (isThenable(value)) {
+      value.then(undefined, () => {}); // never an unhandled rejection
+      throw new PatchError(`state patch handler \`${name}\` returned a Promise; handlers must be synchronous and return the new value`);
+    }
+    checkJson(name, value);
+    return { value };
   }
+}
+
+const ASYNC_FUNCTIONS = new Set(['AsyncFunction', 'AsyncGeneratorFunction']);
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+/** The value must survive the state file's JSON (undefined clears the field). */
+function checkJson(name: string, value: unknown): void {
+  if (value === undefined) return;
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (error) {
+    throw new PatchError(`state patch handler \`${name}\` returned a value that is not JSON (${brief(error)})`);
+  }
+  if (text === undefined) throw new PatchError(`state patch handler \`${name}\` returned a value that is not JSON (a ${typeof value})`);
+}
+
+/** A thrown value as one short line (a handler's message is code's own, but may be long). */
+function brief(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : describeValue(error);
+  return text.length > 500 ? `${text.slice(0, 497)}...` : text;
 }

@@ -28,7 +28,16 @@ export interface ReconcilerHealth {
   lastScanAt?: string;
   lastScanMs?: number;
   lastError?: string;
+  /** Jobs the last scan could not handle (each skipped, the others handled), at most 20. */
+  lastScanErrors?: ScanJobError[];
 }
+
+export interface ScanJobError {
+  jobId: string;
+  error: string;
+}
+
+const MAX_SCAN_ERRORS = 20;
 
 export class Reconciler {
   private watcher: FolderWatcher | undefined;
@@ -99,29 +108,42 @@ export class Reconciler {
       // Phase 1: record how unfinished jobs ended, patches left pending.
       const pending: JobRecord[] = [];
       let queued = false;
+      // One job's failure is that job's: recorded, and the pass goes on with the others.
+      const errors: ScanJobError[] = [];
+      const failed = (id: string, error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        errors.push({ jobId: id, error: message });
+        log.error(`scan: job ${id}: ${message}`);
+      };
       for (const id of await this.ctx.store.activeIds()) {
-        const read = await this.ctx.store.read(id);
-        if (!read.ok) {
-          if (read.reason === 'missing') await this.ctx.store.unmarkActive(id);
-          else await this.recoverTorn(id, read.message);
-          continue;
+        try {
+          const read = await this.ctx.store.read(id);
+          if (!read.ok) {
+            if (read.reason === 'missing') await this.ctx.store.unmarkActive(id);
+            else await this.recoverTorn(id, read.message);
+            continue;
+          }
+          let record = read.value;
+          if (record.status === 'running') {
+            this.supervisor.track(record);
+            record = (await this.supervisor.settle(id, { deferPatch: true })) ?? record;
+          }
+          if (record.status === 'queued') queued = true;
+          else if (isTerminal(record.status) && record.patchState === 'pending') pending.push(record);
+          else if (isTerminal(record.status)) await this.ctx.store.unmarkActive(id);
+        } catch (error) {
+          failed(id, error);
         }
-        let record = read.value;
-        if (record.status === 'running') {
-          this.supervisor.track(record);
-          record = (await this.supervisor.settle(id, { deferPatch: true })) ?? record;
-        }
-        if (record.status === 'queued') queued = true;
-        else if (isTerminal(record.status) && record.patchState === 'pending') pending.push(record);
-        else if (isTerminal(record.status)) await this.ctx.store.unmarkActive(id);
       }
       // Phase 2: apply pending patches in finish order, so that `append` and `merge`
       // see results in the order the jobs finished, whoever was down meanwhile.
       pending.sort((a, b) => (a.finishedAt ?? '').localeCompare(b.finishedAt ?? '') || a.id.localeCompare(b.id));
-      for (const record of pending) await this.supervisor.settle(record.id);
+      for (const record of pending) await this.supervisor.settle(record.id).catch((error: unknown) => failed(record.id, error));
       if (queued) this.ctx.scheduleDispatch();
       this.health.lastScanAt = new Date().toISOString();
       this.health.lastScanMs = Math.round(performance.now() - started);
+      this.health.lastScanErrors = errors.slice(0, MAX_SCAN_ERRORS);
+      if (errors.length) this.health.lastError = `scan: ${errors.length} job(s) failed, e.g. ${errors[0]!.jobId}: ${errors[0]!.error}`;
     } catch (error) {
       this.health.lastError = `scan: ${(error as Error).message}`;
       log.error(this.health.lastError);

@@ -24,6 +24,7 @@ import type { ApplyOutcome } from '../store/state-store.js';
 import type { ReadResult } from '../store/atomic.js';
 import { crashPoint } from './crash-points.js';
 import { elapsedMs } from './clock.js';
+import { PatchRetries } from './patch-retry.js';
 
 export interface SettleOptions {
   /**
@@ -48,6 +49,8 @@ export class Supervisor {
   private readonly tracked = new Map<string, Tracked>();
   /** Jobs this process settled whose event waits for their patch to be applied. */
   private readonly unannounced = new Set<string>();
+  /** Patches whose apply failed for a reason outside the job, waiting for their next try. */
+  readonly patchRetries = new PatchRetries((id) => this.settle(id));
   private closed = false;
 
   constructor(
@@ -226,14 +229,25 @@ export class Supervisor {
   /**
    * After a job is terminal: apply its patch if pending, then drop it from the
    * index. `results`: results.json as the caller already read it, if it did.
+   * Never throws for the patch: a failure of the job's own patch is its
+   * `patchState: error`; any other failure (full disk, I/O) leaves the patch
+   * pending on disk and `patchRetries` tries again later, so no read and no
+   * dispatch waits for it.
    */
   async finishUp(record: JobRecord, results?: ReadResult<unknown>): Promise<JobRecord> {
     let current = record;
-    if (current.patchState === 'pending') {
-      crashPoint('before-patch');
-      current = await this.applyPatch(current, results);
+    try {
+      if (current.patchState === 'pending') {
+        if (this.patchRetries.isWaiting(current.id)) return current; // its retry timer comes back for it
+        crashPoint('before-patch');
+        current = await this.applyPatch(current, results);
+      }
+      if (current.patchState !== 'pending') await this.ctx.store.unmarkActive(current.id);
+    } catch (error) {
+      this.patchRetries.failed(current.id, error as Error);
+      return current;
     }
-    if (current.patchState !== 'pending') await this.ctx.store.unmarkActive(current.id);
+    this.patchRetries.done(current.id);
     if (this.unannounced.delete(current.id)) {
       const event = current.status === 'completed' ? 'job:completed' : current.status === 'failed' ? 'job:failed' : 'job:cancelled';
       this.ctx.events.emit(event, current);
@@ -329,6 +343,7 @@ export class Supervisor {
   /** Stops following jobs; leaves their workers running. */
   close(): void {
     this.closed = true;
+    this.patchRetries.close();
     for (const id of [...this.tracked.keys()]) this.untrack(id);
   }
 }

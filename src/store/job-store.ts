@@ -4,11 +4,12 @@
  * under a lock, and `.active/` indexes the jobs that still need attention, so
  * startup reads those and not the thousands that are long finished.
  */
-import { mkdir, readdir, rm, stat, readFile, writeFile, unlink } from 'node:fs/promises';
+import { readdir, rm, stat, readFile, writeFile, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { fsyncDir, fsyncFd, readJsonFile, writeJsonAtomic, type ReadResult } from './atomic.js';
 import { withFileLock } from './locks.js';
+import { ensureDir } from './ensure-dir.js';
 import { ACTIVE_DIR, DISPATCH_LOCK, STAGING_DIR, jobFile } from './paths.js';
 import { jobRecordSchema, progressSchema, workerErrorSchema } from './schemas.js';
 import { assertJobId, isJobId } from '../ids.js';
@@ -46,7 +47,7 @@ export class JobStore {
 
   /** Creates the folder layout; removes staging leftovers of crashed submits (old ones only). */
   async init(): Promise<{ indexRebuilt: boolean }> {
-    await mkdir(join(this.root, STAGING_DIR), { recursive: true });
+    await ensureDir(join(this.root, STAGING_DIR));
     await this.removeStagingLeftovers();
     const exists = (path: string) => stat(path).then(() => true, () => false);
     const needed = !(await exists(join(this.root, ACTIVE_DIR))) || (await exists(join(this.root, ACTIVE_DIR, REBUILDING)));
@@ -270,7 +271,7 @@ export class JobStore {
    */
   async rebuildIndex(): Promise<number> {
     const active = join(this.root, ACTIVE_DIR);
-    await mkdir(active, { recursive: true });
+    await ensureDir(active);
     await writeFile(join(active, REBUILDING), `${process.pid}\n`);
     await fsyncDir(active);
     let count = 0;

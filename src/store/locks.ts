@@ -30,19 +30,35 @@ export function serialize<T>(key: string, fn: () => Promise<T>): Promise<T> {
  */
 export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>): Promise<T> {
   return serialize(lockPath, async () => {
-    const release = await lockfile.lock(lockPath, {
-      lockfilePath: lockPath,
-      realpath: false,
-      stale: LOCK_STALE_MS,
-      retries: { retries: 120, factor: 1.3, minTimeout: 1, maxTimeout: 100 },
-      onCompromised: (error) => log.warn(`lock ${lockPath} compromised: ${error.message}`),
-    });
+    const release = await acquire(lockPath);
     try {
       return await fn();
     } finally {
       await release().catch((error: Error) => log.warn(`releasing ${lockPath}: ${error.message}`));
     }
   });
+}
+
+/**
+ * Takes the lock, waiting (up to 120 tries, 1 ms growing to 100 ms apart) only
+ * while another process holds it. Any other failure (a read-only or full disk,
+ * a missing folder) is thrown at once: waiting does not make it go away, and a
+ * caller that has to try again later (a pending patch) does so on its own clock.
+ */
+async function acquire(lockPath: string): Promise<() => Promise<void>> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await lockfile.lock(lockPath, {
+        lockfilePath: lockPath,
+        realpath: false,
+        stale: LOCK_STALE_MS,
+        onCompromised: (error) => log.warn(`lock ${lockPath} compromised: ${error.message}`),
+      });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED' || attempt >= 120) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(100, 1.3 ** attempt)));
+    }
+  }
 }
 
 /** True when a live holder has the proper-lockfile lock at `lockPath` (fresh heartbeat). */

@@ -13,11 +13,12 @@
  *
  * A file without the envelope (seeded by hand) is read as a bare value.
  */
-import { mkdir, readdir, rename } from 'node:fs/promises';
+import { readdir, rename } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { readJsonFile, writeJsonAtomic } from './atomic.js';
 import { withFileLock } from './locks.js';
+import { ensureDir } from './ensure-dir.js';
 import { log } from '../log.js';
 import { JobsError, describeValue } from '../errors.js';
 
@@ -54,7 +55,7 @@ export class StateStore {
    * other fields load as usual.
    */
   async init(): Promise<string[]> {
-    await mkdir(this.root, { recursive: true });
+    await ensureDir(this.root);
     const fields = await this.fields();
     for (const field of fields) {
       await this.load(field).catch((error: unknown) => {
@@ -102,7 +103,7 @@ export class StateStore {
    */
   async apply(field: string, jobId: string, finishedAt: string, step: (current: StateFile) => PatchStep): Promise<ApplyOutcome> {
     const path = this.path(field);
-    await mkdir(this.root, { recursive: true });
+    await ensureDir(this.root);
     return withFileLock(`${path}.lock`, async () => {
       const current = await this.load(field);
       if (current.applied[jobId] !== undefined) return 'already';
