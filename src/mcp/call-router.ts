@@ -23,8 +23,11 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { CallToolRequestSchema, ErrorCode, McpError, type Result } from '@modelcontextprotocol/sdk/types.js';
 import { log } from '../log.js';
 import { createdTask, parseStartArguments, startedResult, submitStart, type StartTool } from './start-tools.js';
-import { guarded, protocolError } from './errors.js';
+import { describeValue } from '../errors.js';
+import { guarded, protocolError, toolError } from './errors.js';
 import type { ToolContext } from './tool-options.js';
+
+const MAX_TOOL_NAME = 256;
 
 type RawHandler = (request: { method: string; params?: Record<string, unknown> }, extra: unknown) => Promise<Result>;
 
@@ -39,10 +42,14 @@ export function installCallRouter(server: McpServer, ctx: ToolContext, tools: Re
   handlers.set('tools/call', async (request, extra) => {
     const name = request.params?.name;
     const tool = typeof name === 'string' ? tools.get(name) : undefined;
+    // No tool has a name this long (MCP suggests at most 128 characters); the SDK's answer would quote all of it.
+    if (typeof name === 'string' && name.length > MAX_TOOL_NAME) return toolError(new McpError(ErrorCode.InvalidParams, `Tool ${describeValue(name)} not found`), 'tools/call');
     if (!tool) return original(request, extra);
     const parsed = CallToolRequestSchema.safeParse(request);
     if (!parsed.success) throw new McpError(ErrorCode.InvalidParams, `Invalid tools/call request: ${parsed.error.message}`);
-    const { arguments: args, task } = parsed.data.params;
+    const { task } = parsed.data.params;
+    // The raw arguments: the protocol schema rebuilds the object and drops an own `__proto__` key, which must be refused instead.
+    const args = request.params?.arguments;
     if (!task) {
       return guarded(tool.name, async () => startedResult(ctx, tool, await submitStart(ctx, tool, parseStartArguments(tool, args))))();
     }

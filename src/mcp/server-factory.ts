@@ -5,6 +5,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { JobManager } from '../runner/job-manager.js';
 import { packageVersion } from './health.js';
+import { guardTransport } from './message-guard.js';
 import { jobsServerOptions, registerJobTools, type RegisteredJobTools } from './register.js';
 import { JobTaskStore, type JobTaskStoreOptions } from './task-store.js';
 
@@ -27,6 +28,9 @@ export function createJobsMcpServer(runner: JobManager, options: JobsMcpServerOp
   const taskStore = new JobTaskStore(runner, options);
   const server = new McpServer({ name: 'mcp-jobs', version: packageVersion() }, jobsServerOptions(taskStore, { instructions: INSTRUCTIONS }));
   const registered = registerJobTools(server, runner, { taskStore });
+  // Every connection goes through the message guard: malformed messages are answered, error text is capped.
+  const connect = server.connect.bind(server);
+  server.connect = (transport) => connect(guardTransport(transport));
   let closing: Promise<void> | undefined;
   return {
     server,

@@ -19,6 +19,7 @@ import { formatIssues } from '../store/atomic.js';
 import { statePatchSchema } from '../store/schemas.js';
 import type { StatePatch, SubmitOptions } from '../types.js';
 import { guarded } from './errors.js';
+import { protoKeyPath } from './proto-keys.js';
 import type { ToolContext } from './tool-options.js';
 import { TASK_LABELS } from './views.js';
 
@@ -59,6 +60,8 @@ export function startTool(type: JobType): StartTool {
 
 /** Validates the arguments of a start tool; `invalid_input` naming the field. */
 export function parseStartArguments(tool: StartTool, args: unknown): Record<string, unknown> {
+  const holder = protoKeyPath(args);
+  if (holder !== undefined) throw new JobsError('invalid_input', `Invalid arguments for \`${tool.name}\`: ${holder ? `${holder}: ` : ''}Unrecognized key: "__proto__"`);
   const parsed = tool.schema.safeParse(args ?? {});
   if (!parsed.success) throw new JobsError('invalid_input', `Invalid arguments for \`${tool.name}\`: ${formatIssues(parsed.error.issues)}`);
   return parsed.data as Record<string, unknown>;

@@ -1,12 +1,14 @@
 /**
  * The stdio server: one McpServer on stdin/stdout. stdout carries only
  * protocol messages (logs go to stderr and to MCP logging notifications). The
- * server stops when stdin ends (the client went away) or stdout breaks.
+ * server stops when stdin ends (the client went away) or stdout breaks. The
+ * transport is our own (stdio-transport.ts): a bad frame gets an error reply
+ * and the connection stays up.
  */
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { log } from '../log.js';
 import type { JobManager } from '../runner/job-manager.js';
 import { createJobsMcpServer, type JobsMcpServerOptions } from './server-factory.js';
+import { JsonLineTransport } from './stdio-transport.js';
 
 export interface StdioHandle {
   /** Resolves when the client has gone (stdin ended, stdout broke) or `close()` was called. */
@@ -14,12 +16,18 @@ export interface StdioHandle {
   close(): Promise<void>;
 }
 
-export async function serveStdio(runner: JobManager, options: JobsMcpServerOptions = {}, streams?: { stdin: NodeJS.ReadableStream; stdout: NodeJS.WritableStream }): Promise<StdioHandle> {
+export interface StdioServeOptions extends JobsMcpServerOptions {
+  /** A frame (one JSON-RPC message) over this many bytes is answered with an error and discarded. Default 10 MiB. */
+  maxFrameBytes?: number;
+}
+
+export async function serveStdio(runner: JobManager, options: StdioServeOptions = {}, streams?: { stdin: NodeJS.ReadableStream; stdout: NodeJS.WritableStream }): Promise<StdioHandle> {
   const stdin = streams?.stdin ?? process.stdin;
   // eslint-disable-next-line no-restricted-properties -- stdout is the protocol channel this transport owns
   const stdout = streams?.stdout ?? process.stdout;
-  const jobs = createJobsMcpServer(runner, { ...options, listTasks: false });
-  const transport = new StdioServerTransport(stdin as typeof process.stdin, stdout as typeof process.stdout);
+  const { maxFrameBytes, ...serverOptions } = options;
+  const jobs = createJobsMcpServer(runner, { ...serverOptions, listTasks: false });
+  const transport = new JsonLineTransport(stdin, stdout, maxFrameBytes);
 
   let markClosed!: () => void;
   const closed = new Promise<void>((resolve) => (markClosed = resolve));

@@ -130,9 +130,14 @@ export interface Parser<T> {
 
 /** Formats the first problems of a failed parse: `steps: Too small: expected number to be >=1`. */
 export function formatIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
+  // Keys and messages can quote the input (an unknown 10 MB key): each part is cut.
+  const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 3)}...` : text);
   return issues
     .slice(0, 5)
-    .map((issue) => (issue.path.length ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message))
+    .map((issue) => {
+      const message = cut(issue.message, 200);
+      return issue.path.length ? `${cut(issue.path.map((part) => cut(String(part), 40)).join('.'), 200)}: ${message}` : message;
+    })
     .join('; ');
 }
 
