@@ -75,7 +75,7 @@ describe('job lifecycle', () => {
     let started: JobRecord | undefined;
     m.on('job:started', (r) => (started = r));
     const { jobId } = await m.submit('forever', {});
-    const running = await waitFor(() => started?.id === jobId && started, 'the worker to start and be tracked');
+    const running = await waitFor(() => (started?.id === jobId ? started : undefined), 'the worker to start and be tracked');
     process.kill(running.pid!, 'SIGKILL');
     const done = await m.wait(jobId, 10_000);
     expect(done.status).toBe('failed');
