@@ -1,5 +1,5 @@
 /** Shared test helpers: temp folders, waiting on conditions with a deadline (never sleep-and-hope). */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,10 +8,32 @@ import { afterAll } from 'vitest';
 export const ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
 export const DIST = join(ROOT, 'dist');
 
-/** A fresh temp folder, removed after the test file. */
+const created: string[] = [];
+
+/** Removes a folder whole; a worker still writing into it is no reason to fail a test. */
+function remove(dir: string): void {
+  try {
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
+  } catch (error) {
+    process.stderr.write(`[test cleanup] could not remove ${dir}: ${(error as Error).message}\n`);
+  }
+}
+
+// One hook per test file, registered when the file imports this module (a hook registered from
+// inside a running test may never run): every folder the file created goes, pass or fail.
+afterAll(() => {
+  for (const dir of created.splice(0)) remove(dir);
+});
+
+/**
+ * A fresh temp folder, removed after the test file. It lives in the run's folder
+ * (test/global-setup.ts), which the end of the run removes whole in any case.
+ */
 export function tempDir(prefix = 'mcp-jobs-'): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const base = process.env.MCP_JOBS_TEST_RUN ?? tmpdir();
+  mkdirSync(base, { recursive: true });
+  const dir = mkdtempSync(join(base, prefix));
+  created.push(dir);
   return dir;
 }
 

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { pidAlive, tempDir, waitFor } from '../helpers.js';
 import { call, callOk, pollStatus, SERVER, startSimulate, startStdioServer, textOf, type StdioServer } from './helpers.js';
 
@@ -70,9 +70,21 @@ describe('stdio server', () => {
     expect(await tasks.getTaskResult(long, CallToolResultSchema)).toMatchObject({ isError: true });
   });
 
-  it('logs go to stderr, never to stdout (the client would have choked on them)', async () => {
-    await waitFor(() => server.stderr().includes('[mcp-jobs]'), 'a log line on stderr');
-    expect(await callOk(server.client, 'health')).toMatchObject({ status: 'ok' });
+  it('logs go to stderr, never to stdout: every stdout line of a run with debug logs, read to its end, is a JSON-RPC message', async () => {
+    const raw = await RawServer.start(tempDir(), { MCP_JOBS_LOG_LEVEL: 'debug' });
+    const response = await raw.request('tools/call', { name: 'simulate', arguments: { steps: 3, step_ms: 20 } });
+    const id = (response.result as { structuredContent: { job_id: string } }).structuredContent.job_id;
+    const waited = await raw.request('tools/call', { name: 'wait_for_job', arguments: { job_id: id, timeout_s: 20 } });
+    expect(JSON.stringify(waited.result)).toContain('completed');
+    await raw.request('tools/call', { name: 'health', arguments: {} });
+    await raw.request('tools/call', { name: 'get_job_status', arguments: { job_id: 'not-a-valid-id' } });
+    await waitFor(() => raw.stderr.includes('[mcp-jobs]'), 'a log line on stderr');
+    raw.child.stdin.end();
+    expect(await raw.exitCode).toBe(0);
+    // stdout was read to its end: the protocol lines, and nothing else.
+    expect(raw.lines.length).toBeGreaterThanOrEqual(5);
+    expect(raw.nonProtocolLines()).toEqual([]);
+    expect(raw.lines.join('\n')).not.toContain('[mcp-jobs]');
   });
 });
 
@@ -108,7 +120,8 @@ describe('shutdown', () => {
 /** `node dist/server.js` spoken to in raw JSON-RPC lines, to see its exit code and every byte of its stdout. */
 class RawServer {
   private buffer = '';
-  private readonly lines: string[] = [];
+  readonly lines: string[] = [];
+  stderr = '';
   private readonly waiting = new Map<number, (message: Record<string, unknown>) => void>();
   private nextId = 1;
   readonly exitCode: Promise<number | null>;
@@ -129,12 +142,13 @@ class RawServer {
         }
       }
     });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk));
     this.exitCode = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   }
 
-  static async start(cwd: string): Promise<RawServer> {
-    const raw = new RawServer(spawn(process.execPath, [SERVER], { cwd, stdio: 'pipe', env: { PATH: process.env.PATH ?? '' } }));
-    afterAll(() => void raw.child.kill('SIGKILL'));
+  static async start(cwd: string, env: NodeJS.ProcessEnv = {}): Promise<RawServer> {
+    const raw = new RawServer(spawn(process.execPath, [SERVER], { cwd, stdio: 'pipe', env: { PATH: process.env.PATH ?? '', ...env } }));
+    onTestFinished(() => void raw.child.kill('SIGKILL'));
     await raw.request('initialize', { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } });
     raw.child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n`);
     return raw;

@@ -156,9 +156,10 @@ describe('timeouts', () => {
 
   it('a worker that writes error.json when stopped by its timeout is failed kind timeout, not cancelled', async () => {
     const m = await makeManager({ killGraceMs: 2000 });
-    const { jobId } = await m.submit('simulate', { steps: 1000, step_ms: 20 }, { timeoutMs: 500 });
+    // 2 s: the wrapper has installed its SIGTERM handler long before (a loaded machine can take 0.5 s to start node).
+    const { jobId } = await m.submit('simulate', { steps: 1000, step_ms: 20 }, { timeoutMs: 2000 });
     const done = await m.wait(jobId, 10_000);
-    expect(done).toMatchObject({ status: 'failed', error: { kind: 'timeout', message: 'timed out after 500 ms' } });
+    expect(done).toMatchObject({ status: 'failed', error: { kind: 'timeout', message: 'timed out after 2000 ms' } });
     // The rule was exercised: the worker did answer SIGTERM with its own error.json.
     const written = JSON.parse(readFileSync(join(m.store.dir(jobId), 'error.json'), 'utf8')) as { kind: string };
     expect(written.kind).toBe('cancelled');

@@ -164,8 +164,11 @@ describe('retention', () => {
 
   it('cleans up automatically on an interval when configured', async () => {
     const m = await makeManager({ cleanup: { intervalMs: 50, olderThanMs: 0, keepLast: 0 } });
+    // Not m.wait(): the cleanup timer may remove the folder between the event and wait's last read.
+    const completed = new Set<string>();
+    m.on('job:completed', (r) => completed.add(r.id));
     const { jobId } = await m.submit('simulate', { steps: 1, step_ms: 0 });
-    await m.wait(jobId, 10_000);
+    await waitFor(() => completed.has(jobId), 'the job to complete');
     await waitFor(() => !existsSync(m.store.dir(jobId)), 'the finished job to be cleaned up');
   });
 

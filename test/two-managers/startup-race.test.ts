@@ -56,8 +56,16 @@ describe('two managers racing on start-up', () => {
 
     // One at a time, 0.6 s each: A's jobs are still queued (not yet claimed) when B finishes its rebuild.
     const a = new ManagerChild({ ...f, maxConcurrent: 1, jobs: jobSet('a', 4, 10, 60), expectJobs: 5 });
-    // A fixed core may make A wait for B's rebuild: release B after a few seconds either way.
-    await a.waitEvent((e) => e.event === 'submitted' && e.index === 3, 'the second manager to submit its jobs', 5_000).catch(() => undefined);
+    // The race: A submits while B is inside its rebuild. A core that makes A wait for B's rebuild leaves A
+    // alive with its submits pending after 5 s (no race to lose): B is released then and the checks below hold
+    // either way. A that dies, or reports a submit error, fails here instead of being waited out.
+    const deadline = Date.now() + 5_000;
+    const raced = await waitFor(() => {
+      if (a.exit || a.named('fatal').length || a.named('submit-error').length) return 'failed';
+      if (a.named('submitted').length === 4) return 'submitted during the rebuild';
+      return Date.now() > deadline ? 'waited for the rebuild' : undefined;
+    }, 'the second manager to submit its jobs, or to wait for the rebuild', 10_000);
+    expect(raced, `second manager: ${JSON.stringify(a.exit)}; stderr:\n${a.stderr}`).not.toBe('failed');
     writeSync(writer, finishedRecord(blocker));
     closeSync(writer);
 
@@ -74,7 +82,7 @@ describe('two managers racing on start-up', () => {
       since = left.length > 0 && left.length === stranded().length ? (since ?? Date.now()) : undefined;
       return since !== undefined && Date.now() - since > 1000;
     }, 'both managers to settle, or only stranded jobs left', 30_000, 100);
-    expect(stranded()).toEqual([]);
+    expect(stranded(), `the second manager ${raced}`).toEqual([]);
     expect([a.named('settled').length, b.named('settled').length]).toEqual([1, 1]);
   }, 60_000);
 

@@ -1,0 +1,33 @@
+// Mutation testing of src/store and src/runner with StrykerJS 9 (`npm run mutation`; not in CI: it takes hours
+// on a small machine). Results: reports/mutation/ (html, json); the score is recorded in BENCHMARKS.md.
+//
+// How the code under test is loaded, and why the config looks like this:
+// - vitest runs src/ through its TS transform, in the sandbox Stryker instruments (all mutants compiled in,
+//   one switched on per run).
+// - Wrappers, manager children (test/crash, test/two-managers) and servers run compiled code from dist/.
+//   `buildCommand` compiles the instrumented sandbox into the sandbox's dist/, and test/stryker-env.ts puts the
+//   active mutant into process.env, so a child process runs the same mutant as the test that started it.
+// - Coverage is measured per test in the vitest process only: code that runs only in a child does not count
+//   as covered, so a mutant reached only there is "no coverage" (see BENCHMARKS.md).
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'vitest',
+  plugins: ['@stryker-mutator/vitest-runner'],
+  vitest: { configFile: 'vitest.stryker.config.mjs', related: false },
+  mutate: ['src/store/**/*.ts', 'src/runner/**/*.ts'],
+  buildCommand: 'npx tsc -p tsconfig.build.json',
+  coverageAnalysis: 'perTest',
+  // Static mutants (module-level constants) would need the whole suite per mutant: hours more. Reported as ignored.
+  ignoreStatic: true,
+  concurrency: 1,
+  timeoutMS: 20_000,
+  timeoutFactor: 2,
+  reporters: ['clear-text', 'progress', 'html', 'json'],
+  htmlReporter: { fileName: 'reports/mutation/index.html' },
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  // Reuse earlier results for unchanged code and tests: `npm run mutation` again after an interrupted run.
+  incremental: true,
+  incrementalFile: 'reports/stryker-incremental.json',
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: 'always',
+};
