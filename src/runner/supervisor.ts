@@ -25,6 +25,7 @@ import type { ReadResult } from '../store/atomic.js';
 import { crashPoint } from './crash-points.js';
 import { elapsedMs } from './clock.js';
 import { PatchRetries } from './patch-retry.js';
+import { ownerIsDead, readOwnerAsync } from '../worker/lock-owner.js';
 
 export interface SettleOptions {
   /**
@@ -205,6 +206,11 @@ export class Supervisor {
     for (const name of ['results', 'error', 'progress', 'stdout', 'stderr'] as const) {
       await rename(jobFile(dir, name), join(aside, JOB_FILES[name])).catch(() => {});
     }
+    // The dead attempt's worker lock goes aside with its files, so the next worker finds the folder free. Only
+    // when its owner file proves the holder dead on this machine: a live holder's lock (a worker still exiting
+    // after its error.json, a grandchild holding it) is never touched; the runtimes apply the same rule.
+    const lock = jobFile(dir, 'workerLock');
+    if (ownerIsDead(await readOwnerAsync(lock))) await rename(lock, join(aside, JOB_FILES.workerLock)).catch(() => {});
     const delay = this.ctx.options.retryBackoffMs * 2 ** (record.attempt - 1);
     const { record: next, changed } = await this.ctx.store.update(record.id, (cur) => {
       if (cur.status !== 'running' || cur.attempt !== record.attempt) return undefined;

@@ -6,8 +6,11 @@
  * (node -e "" is ~60 ms; the budget for our whole runtime is 25 % of that).
  *
  * The lock also stops two workers from running the same job folder at once.
+ * A lock is taken over when its heartbeat is older than `staleMs`, or at once
+ * when its owner file (lock-owner.ts) proves its holder dead on this machine.
  */
-import { mkdirSync, rmSync, rmdirSync, statSync, utimes } from 'node:fs';
+import { mkdirSync, rmSync, statSync, utimes } from 'node:fs';
+import { isThisProcess, ownerIsDead, readOwner, writeOwner } from './lock-owner.js';
 
 export class LockedError extends Error {
   override readonly name = 'LockedError';
@@ -17,13 +20,8 @@ export interface HeldLock {
   release(): void;
 }
 
-/** Removes the lock folder (empty by protocol; recursively only if someone put files in it). */
 function removeLock(lockPath: string): void {
-  try {
-    rmdirSync(lockPath);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') rmSync(lockPath, { recursive: true, force: true });
-  }
+  rmSync(lockPath, { recursive: true, force: true });
 }
 
 export function acquireWorkerLock(lockPath: string, staleMs: number, updateMs: number): HeldLock {
@@ -37,10 +35,15 @@ export function acquireWorkerLock(lockPath: string, staleMs: number, updateMs: n
     } catch {
       // gone meanwhile: take it
     }
-    if (ageMs < staleMs) throw new LockedError(`another worker holds ${lockPath} (heartbeat ${Math.round(ageMs / 1000)} s ago)`);
-    removeLock(lockPath); // stale: its holder died
+    const owner = readOwner(lockPath);
+    if (ageMs < staleMs && !ownerIsDead(owner)) {
+      throw new LockedError(`another worker holds ${lockPath} (heartbeat ${Math.round(ageMs / 1000)} s ago${owner ? `, pid ${owner.pid} on ${owner.host}` : ''})`);
+    }
+    process.stderr.write(`taking over ${lockPath}: ${ageMs < staleMs ? `its holder, pid ${owner?.pid}, is dead` : 'its heartbeat is stale'}\n`);
+    removeLock(lockPath);
     mkdirSync(lockPath);
   }
+  const owned = writeOwner(lockPath);
   const timer = setInterval(() => {
     const now = new Date();
     utimes(lockPath, now, now, () => {});
@@ -52,6 +55,8 @@ export function acquireWorkerLock(lockPath: string, staleMs: number, updateMs: n
       if (released) return;
       released = true;
       clearInterval(timer);
+      // Taken over while we were thought dead (stopped for longer than staleMs): the lock is someone else's now.
+      if (owned && !isThisProcess(readOwner(lockPath))) return;
       removeLock(lockPath);
     },
   };
