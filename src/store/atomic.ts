@@ -41,7 +41,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   const temp = tempPathFor(path);
   let fd: number | undefined;
   try {
-    fd = openSync(temp, 'wx', 0o644);
+    fd = openSync(temp, 'wx', 0o600);
     writeFileSync(fd, data);
     await fsyncFd(fd);
     closeSync(fd);
@@ -72,7 +72,7 @@ export async function writeJsonAtomic(path: string, value: unknown): Promise<voi
 export function writeFileAtomicSync(path: string, data: string): void {
   const temp = tempPathFor(path);
   try {
-    const fd = openSync(temp, 'wx', 0o644);
+    const fd = openSync(temp, 'wx', 0o600);
     try {
       writeSync(fd, data);
       fsyncSync(fd);

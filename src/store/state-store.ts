@@ -54,7 +54,7 @@ export class StateStore {
    * other fields load as usual.
    */
   async init(): Promise<string[]> {
-    await mkdir(this.root, { recursive: true });
+    await mkdir(this.root, { recursive: true, mode: 0o700 });
     const fields = await this.fields();
     for (const field of fields) {
       await this.load(field).catch((error: unknown) => {
@@ -102,7 +102,7 @@ export class StateStore {
    */
   async apply(field: string, jobId: string, finishedAt: string, step: (current: StateFile) => PatchStep): Promise<ApplyOutcome> {
     const path = this.path(field);
-    await mkdir(this.root, { recursive: true });
+    await mkdir(this.root, { recursive: true, mode: 0o700 });
     return withFileLock(`${path}.lock`, async () => {
       const current = await this.load(field);
       if (current.applied[jobId] !== undefined) return 'already';

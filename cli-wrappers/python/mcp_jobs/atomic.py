@@ -17,7 +17,7 @@ def write_json_atomic(path, value):
     folder, name = os.path.split(path)
     temp = os.path.join(folder, ".%s.%d.%s.tmp" % (name, os.getpid(), os.urandom(3).hex()))
     try:
-        with open(temp, "x", encoding="utf-8") as handle:
+        with os.fdopen(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as handle:
             handle.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
             handle.flush()
             os.fsync(handle.fileno())
