@@ -37,6 +37,12 @@ export interface RunnerOptions {
   watch?: boolean;
   /** How: `fs` (fs.watch, default) or `chokidar` (for file systems where fs.watch is weak). */
   watcher?: 'fs' | 'chokidar';
+  /**
+   * Whose timeouts this manager enforces: `all` running jobs of the folder (a
+   * server, default), or only those it `launched` itself (short-lived CLI
+   * commands: they must not end other jobs).
+   */
+  enforceTimeouts?: 'all' | 'launched';
   /** How workers are started. Default: local detached processes. */
   launcher?: Launcher;
   /** Wall and monotonic time, for timeouts (tests jump it). Default: the system's (runner/clock.ts). */
@@ -64,6 +70,7 @@ export function defaults(env: NodeJS.ProcessEnv = process.env): ResolvedOptions 
     dispatch: true,
     watch: true,
     watcher: 'fs',
+    enforceTimeouts: 'all',
   };
 }
 
@@ -82,6 +89,7 @@ const expectations: Record<string, [z.ZodType, string]> = {
   dispatch: [z.boolean(), 'a boolean'],
   watch: [z.boolean(), 'a boolean'],
   watcher: [z.enum(['fs', 'chokidar']), '`fs` or `chokidar`'],
+  enforceTimeouts: [z.enum(['all', 'launched']), '`all` or `launched`'],
   'cleanup.intervalMs': [nonNegativeInt, 'a non-negative integer (ms; 0 = off)'],
   'cleanup.olderThanMs': [nonNegativeInt, 'a non-negative integer (ms)'],
   'cleanup.keepLast': [nonNegativeInt, 'a non-negative integer'],

@@ -16,6 +16,11 @@
  * - `dispatch` (run, watch): `launch`, plus watching the job folders and a
  *   scan every second while the command follows a job, so a slot freed by
  *   another process is used soon.
+ *
+ * Every mode enforces only the timeouts of jobs the command launched itself
+ * (`enforceTimeouts: 'launched'`): following every running job of the folder,
+ * a command would otherwise end someone else's overdue job the moment it
+ * starts. Those are a server's to enforce.
  */
 import { registerConfiguredTypes } from '../config/register.js';
 import { registerBuiltinTypes } from '../runner/builtins.js';
@@ -51,6 +56,8 @@ export async function openManager(mode: ManagerMode, options: OpenOptions): Prom
     dispatch: mode === 'launch' || mode === 'dispatch',
     watch: mode === 'dispatch',
     scanIntervalMs: mode === 'dispatch' ? FOLLOW_SCAN_MS : 0,
+    // A command ends no job it is not about: only the jobs it launched itself time out here.
+    enforceTimeouts: 'launched',
   };
   if (options.jobsDir !== undefined) runner.jobsDir = options.jobsDir;
   if (options.stateDir !== undefined) runner.stateDir = options.stateDir;

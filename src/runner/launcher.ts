@@ -55,7 +55,7 @@ export interface Launcher {
 
 export class LocalLauncher implements Launcher {
   async start(spec: LaunchSpec): Promise<Launched> {
-    const [out, err] = await Promise.all([open(jobFile(spec.jobDir, 'stdout'), 'a'), open(jobFile(spec.jobDir, 'stderr'), 'a')]);
+    const [out, err] = await Promise.all([open(jobFile(spec.jobDir, 'stdout'), 'a', 0o600), open(jobFile(spec.jobDir, 'stderr'), 'a', 0o600)]);
     try {
       const [program, ...args] = spec.command as [string, ...string[]];
       const child = spawn(program, [...args, '--job-dir', spec.jobDir], {

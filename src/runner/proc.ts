@@ -72,10 +72,11 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
   }
 }
 
-/** A process as /proc shows it: pid, parent pid and start time. */
+/** A process as /proc shows it: pid, parent pid, process group and start time. */
 export interface ProcEntry {
   pid: number;
   ppid: number;
+  pgid: number;
   startTime: string;
 }
 
@@ -91,9 +92,9 @@ export function listProcesses(): ProcEntry[] {
   for (const name of names) {
     if (!/^\d+$/.test(name)) continue;
     const fields = statFields(Number(name));
-    // Index 0: state, 1: ppid, 19: starttime.
+    // Index 0: state, 1: ppid, 2: pgrp, 19: starttime.
     if (!fields || fields[0] === 'Z' || fields[0] === 'X' || fields[19] === undefined) continue;
-    entries.push({ pid: Number(name), ppid: Number(fields[1]), startTime: fields[19] });
+    entries.push({ pid: Number(name), ppid: Number(fields[1]), pgid: Number(fields[2]), startTime: fields[19] });
   }
   return entries;
 }

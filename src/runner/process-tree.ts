@@ -62,15 +62,17 @@ function ancestry(): number[] {
 }
 
 function signalTree(spec: TreeSpec, known: ProcEntry[], signal: NodeJS.Signals): ProcEntry[] {
+  let signalled: number | undefined;
   if (spec.group !== undefined && isGroupAlive(spec.group)) {
     try {
-      signalGroup(spec.group, signal);
+      if (signalGroup(spec.group, signal)) signalled = spec.group;
     } catch {
-      // EPERM: a group we may not signal; its marked members are still signalled one by one.
+      // EPERM: a group we may not signal; its members are signalled one by one.
     }
   }
   const members = uniq([...known, ...findTree(spec)]);
-  for (const entry of members) signalProcess(entry.pid, entry.startTime, signal);
+  // Once each: a second SIGTERM may end a worker that is shutting down cleanly on the first.
+  for (const entry of members) if (entry.pgid !== signalled) signalProcess(entry.pid, entry.startTime, signal);
   return members;
 }
 

@@ -94,7 +94,9 @@ export class Supervisor {
     } else {
       entry.handle ??= recordedHandle(record);
     }
-    if (!entry.timer && record.timeoutMs > 0) {
+    // A manager in `launched` mode (a CLI command) leaves other jobs' timeouts to a server.
+    const enforce = this.ctx.options.enforceTimeouts === 'all' || launched !== undefined;
+    if (!entry.timer && record.timeoutMs > 0 && enforce) {
       // Elapsed on the monotonic clock of the attempt's boot (a restart does not start it from zero, a wall-clock jump does not move it).
       const wait = Math.max(0, record.timeoutMs - elapsedMs(record, this.ctx.clock));
       entry.timer = setTimeout(() => void this.stop(record.id, 'timeout').catch((error: Error) => log.error(`timeout of ${record.id}: ${error.message}`)), wait);

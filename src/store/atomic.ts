@@ -57,7 +57,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   const temp = tempPathFor(path);
   let fd: number | undefined;
   try {
-    fd = openSync(temp, 'wx', 0o644);
+    fd = openSync(temp, 'wx', 0o600);
     writeAll(fd, data);
     await fsyncFd(fd);
     closeSync(fd);
@@ -88,7 +88,7 @@ export async function writeJsonAtomic(path: string, value: unknown): Promise<voi
 export function writeFileAtomicSync(path: string, data: string | Uint8Array): void {
   const temp = tempPathFor(path);
   try {
-    const fd = openSync(temp, 'wx', 0o644);
+    const fd = openSync(temp, 'wx', 0o600);
     try {
       writeAll(fd, data);
       fsyncSync(fd);

@@ -47,7 +47,7 @@ export class JobStore {
 
   /** Creates the folder layout; removes staging leftovers of crashed submits (old ones only). */
   async init(): Promise<{ indexRebuilt: boolean }> {
-    await ensureDir(join(this.root, STAGING_DIR));
+    await ensureDir(join(this.root, STAGING_DIR), 0o700);
     await this.removeStagingLeftovers();
     const exists = (path: string) => stat(path).then(() => true, () => false);
     const needed = !(await exists(join(this.root, ACTIVE_DIR))) || (await exists(join(this.root, ACTIVE_DIR, REBUILDING)));
@@ -95,14 +95,14 @@ export class JobStore {
     const fds: number[] = [];
     let markerCreated = false;
     try {
-      mkdirSync(staging);
+      mkdirSync(staging, { mode: 0o700 });
       // 'wx' everywhere: an id that exists already (as a job or a marker) is refused, never overwritten.
-      fds.push(openSync(marker, 'wx', 0o644));
+      fds.push(openSync(marker, 'wx', 0o600));
       markerCreated = true;
-      const input = openSync(join(staging, 'input.json'), 'wx', 0o644);
+      const input = openSync(join(staging, 'input.json'), 'wx', 0o600);
       fds.push(input);
       writeFileSync(input, inputText);
-      const job = openSync(join(staging, 'job.json'), 'wx', 0o644);
+      const job = openSync(join(staging, 'job.json'), 'wx', 0o600);
       fds.push(job);
       writeFileSync(job, serializeRecord(record));
       const dirs = [openSync(staging, 'r'), openSync(join(this.root, ACTIVE_DIR), 'r')];
@@ -229,7 +229,7 @@ export class JobStore {
   }
 
   async markActive(id: string): Promise<void> {
-    await writeFile(join(this.root, ACTIVE_DIR, assertJobId(id)), '');
+    await writeFile(join(this.root, ACTIVE_DIR, assertJobId(id)), '', { mode: 0o600 });
   }
 
   /**
@@ -271,14 +271,14 @@ export class JobStore {
    */
   async rebuildIndex(): Promise<number> {
     const active = join(this.root, ACTIVE_DIR);
-    await ensureDir(active);
-    await writeFile(join(active, REBUILDING), `${process.pid}\n`);
+    await ensureDir(active, 0o700);
+    await writeFile(join(active, REBUILDING), `${process.pid}\n`, { mode: 0o600 });
     await fsyncDir(active);
     let count = 0;
     for (const id of await this.listIds()) {
       const read = await this.read(id);
       if (!read.ok || needsAttention(read.value)) {
-        writeFileSync(join(active, id), '');
+        writeFileSync(join(active, id), '', { mode: 0o600 });
         count += 1;
       }
     }

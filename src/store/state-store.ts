@@ -55,7 +55,7 @@ export class StateStore {
    * other fields load as usual.
    */
   async init(): Promise<string[]> {
-    await ensureDir(this.root);
+    await ensureDir(this.root, 0o700);
     const fields = await this.fields();
     for (const field of fields) {
       await this.load(field).catch((error: unknown) => {
@@ -103,7 +103,7 @@ export class StateStore {
    */
   async apply(field: string, jobId: string, finishedAt: string, step: (current: StateFile) => PatchStep): Promise<ApplyOutcome> {
     const path = this.path(field);
-    await ensureDir(this.root);
+    await ensureDir(this.root, 0o700);
     return withFileLock(`${path}.lock`, async () => {
       const current = await this.load(field);
       if (current.applied[jobId] !== undefined) return 'already';

@@ -44,7 +44,7 @@ def write_bytes_atomic(path, data):
     folder, name = os.path.split(path)
     temp = os.path.join(folder, ".%s.%d.%s.tmp" % (name, os.getpid(), os.urandom(3).hex()))
     try:
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
             _write_all(fd, data)
             os.fsync(fd)
