@@ -27,6 +27,7 @@ import { JobTypeRegistry, typeFromWrapper, type JobType } from './registry.js';
 import { Supervisor } from './supervisor.js';
 import { crashPoint } from './crash-points.js';
 import { letLoopTurn } from './turn.js';
+import { QueueCap } from './queue-cap.js';
 import { rebuildField } from './state-rebuild.js';
 import { cleanupJobs, type CleanupOptions, type CleanupReport } from './cleanup.js';
 import type { Wrapper } from '../worker/define-wrapper.js';
@@ -50,6 +51,7 @@ export class JobManager extends JobEventEmitter {
   private readonly supervisor: Supervisor;
   private readonly dispatcher: Dispatcher;
   private readonly reconciler: Reconciler;
+  private readonly queueCap: QueueCap;
   private started: Promise<void> | undefined;
   private cleanupTimer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -74,6 +76,7 @@ export class JobManager extends JobEventEmitter {
     this.supervisor = new Supervisor(ctx, this.reconciler);
     this.reconciler.supervisor = this.supervisor;
     this.dispatcher = new Dispatcher(ctx, this.supervisor);
+    this.queueCap = new QueueCap(this.options.jobsDir, this.options.maxQueued);
   }
 
   /** Registers a job type. */
@@ -131,6 +134,7 @@ export class JobManager extends JobEventEmitter {
     const inputText = `${JSON.stringify(parsed.data, null, 2)}\n`;
     record.inputDigest = createHash('sha256').update(inputText).digest('hex');
     await this.start();
+    await this.queueCap.admit();
     await this.store.create(record, inputText);
     crashPoint('after-submit');
     this.emit('job:queued', record);
