@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'not_finished'
   | 'already_finished'
   | 'disabled'
+  | 'queue_full'
   | 'storage';
 
 export class JobsError extends Error {

@@ -31,6 +31,8 @@ export interface RunnerOptions {
   retryBackoffMs?: number;
   /** Automatic cleanup of finished jobs; off unless `intervalMs` > 0. */
   cleanup?: { intervalMs?: number; olderThanMs?: number; keepLast?: number };
+  /** Most unfinished jobs in the jobs folder (counted from its `.active/` index); a submit past it is refused with `queue_full`. Default 10,000. */
+  maxQueued?: number;
   /** Start dispatching queued jobs (false: submit only, e.g. for benchmarks). Default true. */
   dispatch?: boolean;
   /** Watch the folders of unfinished jobs (false: rely on exit events and scans). Default true. */
@@ -67,6 +69,7 @@ export function defaults(env: NodeJS.ProcessEnv = process.env): ResolvedOptions 
     livenessIntervalMs: 1_000,
     retryBackoffMs: 1_000,
     cleanup: { intervalMs: 0, olderThanMs: 7 * 24 * 3_600_000, keepLast: 100 },
+    maxQueued: 10_000,
     dispatch: true,
     watch: true,
     watcher: 'fs',
@@ -86,6 +89,7 @@ const expectations: Record<string, [z.ZodType, string]> = {
   scanIntervalMs: [nonNegativeInt, 'a non-negative integer (ms; 0 = off)'],
   livenessIntervalMs: [positiveInt, 'a positive integer (ms)'],
   retryBackoffMs: [nonNegativeInt, 'a non-negative integer (ms)'],
+  maxQueued: [positiveInt, 'a positive integer'],
   dispatch: [z.boolean(), 'a boolean'],
   watch: [z.boolean(), 'a boolean'],
   watcher: [z.enum(['fs', 'chokidar']), '`fs` or `chokidar`'],

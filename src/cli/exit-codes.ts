@@ -5,7 +5,8 @@
  *   1    the job failed or was cancelled (run, watch, result); doctor found problems
  *   2    bad input: usage, unknown type, invalid input or JSON, malformed id, bad option
  *   3    no job with that id
- *   4    the job is not in a state for this (result of an unfinished job, cancel of a finished one)
+ *   4    the job is not in a state for this (result of an unfinished job, cancel of a finished one),
+ *        or the folder is not (submit while the queue is full: `maxQueued`)
  *   5    storage or unexpected error (unreadable files, permissions, ...)
  *   130  interrupted by Ctrl-C (run: the job was cancelled; watch / logs -f: stopped following)
  */
@@ -31,6 +32,7 @@ const BY_CODE: Record<ErrorCode, number> = {
   not_found: EXIT.notFound,
   not_finished: EXIT.wrongState,
   already_finished: EXIT.wrongState,
+  queue_full: EXIT.wrongState,
   storage: EXIT.internal,
 };
 

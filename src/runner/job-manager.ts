@@ -27,6 +27,8 @@ import { Reconciler, type ReconcilerHealth } from './reconciler.js';
 import { JobTypeRegistry, typeFromWrapper, type JobType } from './registry.js';
 import { Supervisor } from './supervisor.js';
 import { crashPoint } from './crash-points.js';
+import { letLoopTurn } from './turn.js';
+import { QueueCap } from './queue-cap.js';
 import { rebuildField } from './state-rebuild.js';
 import { cleanupJobs, type CleanupOptions, type CleanupReport } from './cleanup.js';
 import type { Wrapper } from '../worker/define-wrapper.js';
@@ -52,6 +54,7 @@ export class JobManager extends JobEventEmitter {
   private readonly supervisor: Supervisor;
   private readonly dispatcher: Dispatcher;
   private readonly reconciler: Reconciler;
+  private readonly queueCap: QueueCap;
   private started: Promise<void> | undefined;
   private cleanupTimer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -77,6 +80,7 @@ export class JobManager extends JobEventEmitter {
     this.supervisor = new Supervisor(ctx, this.reconciler);
     this.reconciler.supervisor = this.supervisor;
     this.dispatcher = new Dispatcher(ctx, this.supervisor);
+    this.queueCap = new QueueCap(this.options.jobsDir, this.options.maxQueued);
   }
 
   /** Registers a job type. */
@@ -123,6 +127,7 @@ export class JobManager extends JobEventEmitter {
    * started by the dispatcher.
    */
   async submit(typeName: string, input: unknown, options: SubmitOptions = {}): Promise<SubmitResult> {
+    await letLoopTurn();
     this.assertOpen();
     const type = this.registry.get(typeName);
     const parsed = type.schema.safeParse(input);
@@ -133,6 +138,7 @@ export class JobManager extends JobEventEmitter {
     const inputText = `${JSON.stringify(parsed.data, null, 2)}\n`;
     record.inputDigest = createHash('sha256').update(inputText).digest('hex');
     await this.start();
+    await this.queueCap.admit();
     await this.store.create(record, inputText);
     crashPoint('after-submit');
     this.emit('job:queued', record);
@@ -176,6 +182,11 @@ export class JobManager extends JobEventEmitter {
 
   /** The job's record and latest progress. Settles a job that has ended but was not noticed yet. */
   async status(id: string): Promise<JobStatusView> {
+    await letLoopTurn();
+    return this.currentStatus(id);
+  }
+
+  private async currentStatus(id: string): Promise<JobStatusView> {
     assertJobId(id);
     await this.start();
     let record = await this.store.get(id);
@@ -190,7 +201,8 @@ export class JobManager extends JobEventEmitter {
 
   /** The outcome of a finished job; `not_finished` while it is queued or running. */
   async result(id: string): Promise<JobOutcome> {
-    const record = await this.status(id);
+    await letLoopTurn();
+    const record = await this.currentStatus(id);
     if (!isTerminal(record.status)) {
       const where = record.progress ? ` (${record.progress.current}/${record.progress.total}${record.progress.message ? `: ${record.progress.message}` : ''})` : '';
       throw new JobsError('not_finished', `Job \`${id}\` is ${record.status}${where}; it has no result yet`);
@@ -206,6 +218,7 @@ export class JobManager extends JobEventEmitter {
 
   /** Jobs newest first, filtered, in pages (`cursor` from the previous page). */
   async list(options: ListOptions = {}): Promise<ListPage> {
+    await letLoopTurn();
     await this.start();
     const statuses = options.status === undefined ? undefined : new Set<JobStatus>([options.status].flat());
     const limit = options.limit ?? 50;
@@ -244,6 +257,7 @@ export class JobManager extends JobEventEmitter {
    * `already_finished` for a terminal job.
    */
   async cancel(id: string): Promise<JobRecord> {
+    await letLoopTurn();
     assertJobId(id);
     await this.start();
     const { record, changed } = await this.store.update(id, (cur) =>
@@ -288,12 +302,14 @@ export class JobManager extends JobEventEmitter {
 
   /** Removes finished job folders past retention (never queued, running or unapplied ones). */
   async cleanup(options: CleanupOptions): Promise<CleanupReport> {
+    await letLoopTurn();
     await this.start();
     return cleanupJobs(this.store, options);
   }
 
   /** Counts and the reconciler's state, for health checks. */
   async health(): Promise<ManagerHealth> {
+    await letLoopTurn();
     await this.start();
     let queued = 0;
     let running = 0;
@@ -307,6 +323,7 @@ export class JobManager extends JobEventEmitter {
 
   /** Runs a reconcile pass now (the periodic scan, on demand). */
   async reconcile(): Promise<void> {
+    await letLoopTurn();
     await this.start();
     await this.reconciler.scan();
   }

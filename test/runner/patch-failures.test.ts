@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ACTIVE_DIR } from '../../src/store/paths.js';
 import type { JobRecord } from '../../src/types.js';
+import { connectInProcess } from '../mcp/helpers.js';
 import { makeManager } from './setup.js';
 
 type Manager = Awaited<ReturnType<typeof makeManager>>;
@@ -36,6 +37,15 @@ describe('named patch handlers that fail', () => {
     expect(events.map((r) => [r.id, r.patchState])).toEqual([[jobId, 'error']]);
     expect(existsSync(marker(m, jobId))).toBe(false);
     expect(await m.state.get('total')).toBeUndefined();
+    const conn = await connectInProcess(m);
+    try {
+      for (const name of ['get_job_status', 'get_job_results', 'wait_for_job']) {
+        const answer = await conn.client.callTool({ name, arguments: { job_id: jobId } });
+        expect(answer.isError, `${name}: ${JSON.stringify(answer.content)}`).toBeFalsy();
+      }
+    } finally {
+      await conn.close();
+    }
   });
 
   it('a failing job does not stop a scan: the later jobs of the same replay get their patches', async () => {
