@@ -36,6 +36,8 @@ export interface RunnerOptions {
   watch?: boolean;
   /** How: `fs` (fs.watch, default) or `chokidar` (for file systems where fs.watch is weak). */
   watcher?: 'fs' | 'chokidar';
+  /** An input whose JSON (`input.json`) is over this many bytes is refused at submit. Default 1 MiB. */
+  maxInputBytes?: number;
   /** How workers are started. Default: local detached processes. */
   launcher?: Launcher;
 }
@@ -60,6 +62,7 @@ export function defaults(env: NodeJS.ProcessEnv = process.env): ResolvedOptions 
     dispatch: true,
     watch: true,
     watcher: 'fs',
+    maxInputBytes: 1024 * 1024,
   };
 }
 
@@ -78,6 +81,7 @@ const expectations: Record<string, [z.ZodType, string]> = {
   dispatch: [z.boolean(), 'a boolean'],
   watch: [z.boolean(), 'a boolean'],
   watcher: [z.enum(['fs', 'chokidar']), '`fs` or `chokidar`'],
+  maxInputBytes: [positiveInt, 'a positive integer (bytes)'],
   'cleanup.intervalMs': [nonNegativeInt, 'a non-negative integer (ms; 0 = off)'],
   'cleanup.olderThanMs': [nonNegativeInt, 'a non-negative integer (ms)'],
   'cleanup.keepLast': [nonNegativeInt, 'a non-negative integer'],

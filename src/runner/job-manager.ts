@@ -12,6 +12,7 @@ import { JobsError, describeValue } from '../errors.js';
 import { assertJobId, newJobId } from '../ids.js';
 import { resolveOptions, type ResolvedOptions, type RunnerOptions } from '../options.js';
 import { formatIssues } from '../store/atomic.js';
+import { checkInputSize } from './input-limit.js';
 import { JobStore } from '../store/job-store.js';
 import { statePatchSchema } from '../store/schemas.js';
 import { StateStore } from '../store/state-store.js';
@@ -123,6 +124,7 @@ export class JobManager extends JobEventEmitter {
     if (refusal) throw new JobsError('invalid_input', `Invalid input for \`${typeName}\`: ${refusal}`);
     const record = this.newRecord(type, options);
     const inputText = `${JSON.stringify(parsed.data, null, 2)}\n`;
+    checkInputSize(typeName, inputText, this.options.maxInputBytes);
     record.inputDigest = createHash('sha256').update(inputText).digest('hex');
     await this.start();
     await this.store.create(record, inputText);
