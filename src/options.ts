@@ -45,6 +45,8 @@ export interface RunnerOptions {
    * commands: they must not end other jobs).
    */
   enforceTimeouts?: 'all' | 'launched';
+  /** An input whose JSON (`input.json`) is over this many bytes is refused at submit. Default 1 MiB. */
+  maxInputBytes?: number;
   /** How workers are started. Default: local detached processes. */
   launcher?: Launcher;
   /** Wall and monotonic time, for timeouts (tests jump it). Default: the system's (runner/clock.ts). */
@@ -74,6 +76,7 @@ export function defaults(env: NodeJS.ProcessEnv = process.env): ResolvedOptions 
     watch: true,
     watcher: 'fs',
     enforceTimeouts: 'all',
+    maxInputBytes: 1024 * 1024,
   };
 }
 
@@ -94,6 +97,7 @@ const expectations: Record<string, [z.ZodType, string]> = {
   watch: [z.boolean(), 'a boolean'],
   watcher: [z.enum(['fs', 'chokidar']), '`fs` or `chokidar`'],
   enforceTimeouts: [z.enum(['all', 'launched']), '`all` or `launched`'],
+  maxInputBytes: [positiveInt, 'a positive integer (bytes)'],
   'cleanup.intervalMs': [nonNegativeInt, 'a non-negative integer (ms; 0 = off)'],
   'cleanup.olderThanMs': [nonNegativeInt, 'a non-negative integer (ms)'],
   'cleanup.keepLast': [nonNegativeInt, 'a non-negative integer'],

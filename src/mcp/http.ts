@@ -6,7 +6,8 @@
  *
  * Every request first passes the DNS-rebinding check (host-check.ts). With a
  * tokens file, /mcp needs `Authorization: Bearer <token>` (401 otherwise) and
- * each session is bound to the token's principal.
+ * each session is bound to the token's principal, with a session cap per
+ * principal (http-sessions.ts).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,6 +18,7 @@ import type { TokenTable } from './auth.js';
 import { healthReport } from './health.js';
 import { hostPolicy, refuseForeignHost, type HostPolicy } from './host-check.js';
 import { SessionTable, type AuthedRequest } from './http-sessions.js';
+import { sessionLimits } from './session-limits.js';
 import type { JobsMcpServerOptions } from './server-factory.js';
 
 export interface HttpServeOptions {
@@ -27,7 +29,11 @@ export interface HttpServeOptions {
   allowedHosts?: string[];
   /** Extra origins accepted exactly. */
   allowedOrigins?: string[];
+  /** Sessions over all principals, a backstop (default 1,000). */
   maxSessions?: number;
+  /** Sessions one principal may hold; at the cap its least recently used idle one is closed (default 16). */
+  maxSessionsPerPrincipal?: number;
+  /** A session with no request in flight for this long is closed (default 10 minutes). */
   sessionIdleMs?: number;
   server?: JobsMcpServerOptions;
 }
@@ -77,7 +83,7 @@ async function readJsonBody(req: IncomingMessage): Promise<unknown> {
 
 export async function serveHttp(runner: JobManager, options: HttpServeOptions): Promise<HttpHandle> {
   const { tokens } = options;
-  const sessions = new SessionTable(runner, { ...options.server, listTasks: tokens !== undefined }, options.maxSessions ?? 100, options.sessionIdleMs ?? 3_600_000);
+  const sessions = new SessionTable(runner, { ...options.server, listTasks: tokens !== undefined }, sessionLimits(options));
   // Known once listening (the port may be 0 until then).
   const bound: { policy?: HostPolicy } = {};
 
@@ -103,10 +109,11 @@ export async function serveHttp(runner: JobManager, options: HttpServeOptions): 
     if (typeof sessionId === 'string') {
       const session = sessions.get(sessionId, principal);
       if (!session) return sendJson(res, 404, rpcError(-32001, 'Session not found'));
-      return session.transport.handleRequest(req, res, body);
+      return sessions.handle(session, req, res, body);
     }
     if (req.method !== 'POST' || !isInitializeRequest(body)) return sendJson(res, 400, rpcError(-32000, 'Bad Request: no valid session id; start with an initialize request'));
-    if (sessions.size >= sessions.maxSessions) return sendJson(res, 503, rpcError(-32000, `Too many sessions (${sessions.maxSessions}); close one and retry`));
+    const full = sessions.admit(principal);
+    if (full) return sendJson(res, full.status, rpcError(-32000, full.message), full.status === 429 ? { 'retry-after': '5' } : {});
     return sessions.open(req, res, body, principal);
   };
 

@@ -38,7 +38,7 @@ export function checkIncoming(message: unknown): Verdict {
   if (JSONRPCMessageSchema.safeParse(message).success) return undefined;
   if (!isObject(message)) return { reply: rpcErrorMessage(null, -32600, `Invalid Request: expected a JSON-RPC 2.0 message (an object), got ${kindOf(message)}`) };
   const id = usableId(message.id) ? message.id : null;
-  const isRequest = 'id' in message && message.id !== null;
+  const isRequest = 'id' in message;
   if (typeof message.method !== 'string') {
     if (('result' in message || 'error' in message) && !('method' in message)) return { drop: 'a malformed response' };
     return { reply: rpcErrorMessage(id, -32600, 'Invalid Request: `method` must be a string') };

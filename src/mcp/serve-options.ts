@@ -7,6 +7,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { JobsError } from '../errors.js';
 import type { ServeOptions } from './serve.js';
+import { SESSION_DEFAULTS } from './session-limits.js';
 
 export const DEFAULT_PORT = 8765;
 export const DEFAULT_HOST = '127.0.0.1';
@@ -24,6 +25,9 @@ export interface ParsedServeOptions {
   config?: string;
   allowedHost?: string[];
   allowedOrigin?: string[];
+  maxSessions?: number;
+  maxSessionsPerPrincipal?: number;
+  sessionIdleS?: number;
 }
 
 function integer(name: string, min: number, max: number): (value: string) => number {
@@ -50,12 +54,15 @@ export function addServeOptions(command: Command): Command {
     .addOption(new Option('--host <host>', `HTTP address to bind (default: ${DEFAULT_HOST})`))
     .addOption(new Option('--auth-tokens <file>', 'HTTP bearer tokens: a JSON file {"<token>": "<principal>"}; each principal sees only its own jobs'))
     .addOption(new Option('--allowed-host <host:port>', 'another Host header value to accept over HTTP, e.g. behind a proxy (repeatable)').argParser(collect))
-    .addOption(new Option('--allowed-origin <origin>', 'another browser Origin to accept over HTTP (repeatable)').argParser(collect));
+    .addOption(new Option('--allowed-origin <origin>', 'another browser Origin to accept over HTTP (repeatable)').argParser(collect))
+    .addOption(new Option('--max-sessions-per-principal <n>', `HTTP sessions one principal may hold; at the cap its least recently used idle one is closed (default: ${SESSION_DEFAULTS.maxPerPrincipal})`).argParser(integer('--max-sessions-per-principal', 1, 1_000_000)))
+    .addOption(new Option('--max-sessions <n>', `HTTP sessions over all principals (default: ${SESSION_DEFAULTS.maxSessions})`).argParser(integer('--max-sessions', 1, 1_000_000)))
+    .addOption(new Option('--session-idle-s <seconds>', `close an HTTP session after this long without a request (default: ${SESSION_DEFAULTS.idleMs / 1000})`).argParser(integer('--session-idle-s', 1, 7 * 86_400)));
 }
 
 /** ServeOptions from parsed options; HTTP-only options without `--http` are refused. */
 export function serveOptionsFrom(opts: ParsedServeOptions): ServeOptions {
-  const httpOnly = (['port', 'host', 'authTokens', 'allowedHost', 'allowedOrigin'] as const).filter((key) => opts[key] !== undefined);
+  const httpOnly = (['port', 'host', 'authTokens', 'allowedHost', 'allowedOrigin', 'maxSessions', 'maxSessionsPerPrincipal', 'sessionIdleS'] as const).filter((key) => opts[key] !== undefined);
   if (!opts.http && httpOnly.length) {
     const flags = httpOnly.map((key) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
     throw new JobsError('invalid_option', `${flags.join(', ')} ${flags.length > 1 ? 'apply' : 'applies'} to HTTP only; add --http`);
@@ -73,6 +80,9 @@ export function serveOptionsFrom(opts: ParsedServeOptions): ServeOptions {
       ...(opts.authTokens === undefined ? {} : { authTokensFile: opts.authTokens }),
       ...(opts.allowedHost?.length ? { allowedHosts: opts.allowedHost } : {}),
       ...(opts.allowedOrigin?.length ? { allowedOrigins: opts.allowedOrigin } : {}),
+      ...(opts.maxSessions === undefined ? {} : { maxSessions: opts.maxSessions }),
+      ...(opts.maxSessionsPerPrincipal === undefined ? {} : { maxSessionsPerPrincipal: opts.maxSessionsPerPrincipal }),
+      ...(opts.sessionIdleS === undefined ? {} : { sessionIdleMs: opts.sessionIdleS * 1000 }),
     };
   }
   return options;

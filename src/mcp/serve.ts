@@ -39,6 +39,10 @@ export interface ServeOptions {
     authTokensFile?: string;
     allowedHosts?: string[];
     allowedOrigins?: string[];
+    /** Session caps and idle expiry (see session-limits.ts for the defaults). */
+    maxSessions?: number;
+    maxSessionsPerPrincipal?: number;
+    sessionIdleMs?: number;
   };
   /** Close and exit 0 on SIGINT/SIGTERM (and when the stdio client goes). Default true. */
   handleSignals?: boolean;

@@ -13,6 +13,7 @@ import { TokenTable } from '../../src/mcp/auth.js';
 import { hostPolicy, refuseForeignHost } from '../../src/mcp/host-check.js';
 import { tailFile } from '../../src/mcp/logs-tool.js';
 import { addServeOptions, serveOptionsFrom, type ParsedServeOptions } from '../../src/mcp/serve-options.js';
+import { SESSION_DEFAULTS, sessionLimits } from '../../src/mcp/session-limits.js';
 import { serve } from '../../src/mcp/serve.js';
 import { taskFromJob, TASK_LABELS } from '../../src/mcp/views.js';
 import type { JobStatusView } from '../../src/types.js';
@@ -86,6 +87,16 @@ describe('serve options', () => {
     expect(() => parse(['--max-concurrent', '0'])).toThrow(/`--max-concurrent` to be an integer from 1/);
     expect(() => parse(['--http', '--port', 'http'])).toThrow(/`--port` to be an integer from 0 to 65535/);
     expect(() => serveOptionsFrom(parse(['--port', '1234', '--auth-tokens', 'x']))).toThrow(/--port, --auth-tokens apply to HTTP only; add --http/);
+  });
+
+  it('parses the session limits (seconds to ms) and refuses them without --http or out of range', () => {
+    const opts = parse(['--http', '--max-sessions-per-principal', '4', '--max-sessions', '50', '--session-idle-s', '90']);
+    expect(serveOptionsFrom(opts).http).toEqual({ port: 8765, host: '127.0.0.1', maxSessionsPerPrincipal: 4, maxSessions: 50, sessionIdleMs: 90_000 });
+    expect(() => serveOptionsFrom(parse(['--session-idle-s', '5']))).toThrow(/--session-idle-s applies to HTTP only/);
+    expect(() => parse(['--http', '--max-sessions-per-principal', '0'])).toThrow(/`--max-sessions-per-principal` to be an integer from 1/);
+    expect(sessionLimits({})).toEqual(SESSION_DEFAULTS);
+    expect(sessionLimits({ maxSessions: 5 }).maxPerPrincipal).toBe(5);
+    expect(() => sessionLimits({ sessionIdleMs: 0 })).toThrow(/`sessionIdleMs` to be an integer from 1/);
   });
 });
 
