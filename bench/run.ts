@@ -49,6 +49,11 @@ const BENCHES: Bench[] = [
     load: async () => import('./startup-scale.js').then((m) => ({ run: m.benchStartupScale, method: m.startupScaleMethod })),
   },
   { name: 'mcp', title: 'MCP layer', load: loadMcp },
+  {
+    name: 'queue-scale',
+    title: '5,000 queued jobs: submit, list, health, restart, dispatch pass (issue 8)',
+    load: async () => import('./queue-scale.js').then((m) => ({ run: m.benchQueueScale, method: m.queueScaleMethod })),
+  },
 ];
 
 /** bench/mcp.ts belongs to the MCP work; until it exists, its section is skipped with a note. */

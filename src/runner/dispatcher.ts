@@ -11,17 +11,22 @@ import type { JobRecord } from '../types.js';
 import type { RunnerContext } from './context.js';
 import type { Supervisor } from './supervisor.js';
 import { crashPoint } from './crash-points.js';
+import { ActiveRecordsCache } from './active-cache.js';
 
 export class Dispatcher {
   private scheduled = false;
   private running: Promise<void> | undefined;
   private wakeTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** The active records between passes: a pass reads only the job.json files that changed. */
+  readonly active: ActiveRecordsCache;
 
   constructor(
     private readonly ctx: RunnerContext,
     private readonly supervisor: Supervisor,
-  ) {}
+  ) {
+    this.active = new ActiveRecordsCache(ctx.store);
+  }
 
   /** Coalesces requests: one pass runs at a time, and one more after it if asked meanwhile. */
   schedule(): void {
@@ -51,7 +56,7 @@ export class Dispatcher {
   /** Under the dispatch lock: count running jobs, claim queued ones up to the cap. */
   private async claim(): Promise<JobRecord[]> {
     const { store, options } = this.ctx;
-    const records = await store.activeRecords();
+    const records = await this.active.records();
     const now = Date.now();
     const running = records.filter((r) => r.status === 'running');
     // Running jobs nobody here follows (another manager's, which may have died): follow them
