@@ -8,6 +8,8 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { JobsError, describeValue } from './errors.js';
 import type { Launcher } from './runner/launcher.js';
+import { DEFAULT_FILE_LIMITS } from './store/job-store.js';
+import { MAX_READ_BYTES } from './store/safe-read.js';
 
 export interface RunnerOptions {
   /** Root of the job folders. Default `./jobs` (env `MCP_JOBS_DIR`). */
@@ -36,6 +38,14 @@ export interface RunnerOptions {
   watch?: boolean;
   /** How: `fs` (fs.watch, default) or `chokidar` (for file systems where fs.watch is weak). */
   watcher?: 'fs' | 'chokidar';
+  /**
+   * Largest results.json the server reads (bytes). A larger one is never read:
+   * the job fails `invalid_result` with a message naming this limit, and the
+   * file stays in the job folder. Default 64 MiB.
+   */
+  maxResultsFileBytes?: number;
+  /** Largest error.json / progress.json the server reads (bytes); larger ones count as unreadable. Default 1 MiB. */
+  maxWorkerFileBytes?: number;
   /** How workers are started. Default: local detached processes. */
   launcher?: Launcher;
 }
@@ -60,6 +70,8 @@ export function defaults(env: NodeJS.ProcessEnv = process.env): ResolvedOptions 
     dispatch: true,
     watch: true,
     watcher: 'fs',
+    maxResultsFileBytes: DEFAULT_FILE_LIMITS.resultsBytes,
+    maxWorkerFileBytes: DEFAULT_FILE_LIMITS.workerFileBytes,
   };
 }
 
@@ -78,6 +90,8 @@ const expectations: Record<string, [z.ZodType, string]> = {
   dispatch: [z.boolean(), 'a boolean'],
   watch: [z.boolean(), 'a boolean'],
   watcher: [z.enum(['fs', 'chokidar']), '`fs` or `chokidar`'],
+  maxResultsFileBytes: [positiveInt.max(MAX_READ_BYTES), `a positive integer (bytes) up to ${MAX_READ_BYTES}`],
+  maxWorkerFileBytes: [positiveInt.max(MAX_READ_BYTES), `a positive integer (bytes) up to ${MAX_READ_BYTES}`],
   'cleanup.intervalMs': [nonNegativeInt, 'a non-negative integer (ms; 0 = off)'],
   'cleanup.olderThanMs': [nonNegativeInt, 'a non-negative integer (ms)'],
   'cleanup.keepLast': [nonNegativeInt, 'a non-negative integer'],
