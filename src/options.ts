@@ -9,6 +9,8 @@ import { z } from 'zod';
 import { JobsError, describeValue } from './errors.js';
 import type { Launcher } from './runner/launcher.js';
 import type { Clock } from './runner/clock.js';
+import { DEFAULT_FILE_LIMITS } from './store/job-store.js';
+import { MAX_READ_BYTES } from './store/safe-read.js';
 
 export interface RunnerOptions {
   /** Root of the job folders. Default `./jobs` (env `MCP_JOBS_DIR`). */
@@ -47,6 +49,14 @@ export interface RunnerOptions {
   enforceTimeouts?: 'all' | 'launched';
   /** An input whose JSON (`input.json`) is over this many bytes is refused at submit. Default 1 MiB. */
   maxInputBytes?: number;
+  /**
+   * Largest results.json the server reads (bytes). A larger one is never read:
+   * the job fails `invalid_result` with a message naming this limit, and the
+   * file stays in the job folder. Default 64 MiB.
+   */
+  maxResultsFileBytes?: number;
+  /** Largest error.json / progress.json the server reads (bytes); larger ones count as unreadable. Default 1 MiB. */
+  maxWorkerFileBytes?: number;
   /** How workers are started. Default: local detached processes. */
   launcher?: Launcher;
   /** Wall and monotonic time, for timeouts (tests jump it). Default: the system's (runner/clock.ts). */
@@ -77,6 +87,8 @@ export function defaults(env: NodeJS.ProcessEnv = process.env): ResolvedOptions 
     watcher: 'fs',
     enforceTimeouts: 'all',
     maxInputBytes: 1024 * 1024,
+    maxResultsFileBytes: DEFAULT_FILE_LIMITS.resultsBytes,
+    maxWorkerFileBytes: DEFAULT_FILE_LIMITS.workerFileBytes,
   };
 }
 
@@ -98,6 +110,8 @@ const expectations: Record<string, [z.ZodType, string]> = {
   watcher: [z.enum(['fs', 'chokidar']), '`fs` or `chokidar`'],
   enforceTimeouts: [z.enum(['all', 'launched']), '`all` or `launched`'],
   maxInputBytes: [positiveInt, 'a positive integer (bytes)'],
+  maxResultsFileBytes: [positiveInt.max(MAX_READ_BYTES), `a positive integer (bytes) up to ${MAX_READ_BYTES}`],
+  maxWorkerFileBytes: [positiveInt.max(MAX_READ_BYTES), `a positive integer (bytes) up to ${MAX_READ_BYTES}`],
   'cleanup.intervalMs': [nonNegativeInt, 'a non-negative integer (ms; 0 = off)'],
   'cleanup.olderThanMs': [nonNegativeInt, 'a non-negative integer (ms)'],
   'cleanup.keepLast': [nonNegativeInt, 'a non-negative integer'],

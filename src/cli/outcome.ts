@@ -2,7 +2,9 @@
  * How `run` and `watch` report a job's end, and the exit code it maps to:
  * 0 completed, 1 failed or cancelled.
  */
+import { JobsError } from '../errors.js';
 import type { JobStore } from '../store/job-store.js';
+import { parseJsonText } from '../store/safe-read.js';
 import { jobFile } from '../store/paths.js';
 import type { JobStatusView } from '../types.js';
 import { formatDuration } from './duration.js';
@@ -40,7 +42,9 @@ export interface ResultReport {
 export async function readResult(store: JobStore, id: string): Promise<ResultReport> {
   const resultsPath = jobFile(store.dir(id), 'results');
   const text = await store.readResultsText(id);
-  return { result: JSON.parse(text), resultsPath, bytes: Buffer.byteLength(text) };
+  const parsed = parseJsonText(text, 'results.json');
+  if (!parsed.ok) throw new JobsError('storage', `job ${id}: ${parsed.message}`);
+  return { result: parsed.value, resultsPath, bytes: Buffer.byteLength(text) };
 }
 
 /** Prints a completed job's result for people: the JSON when small, else where it is. */

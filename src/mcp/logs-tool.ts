@@ -3,10 +3,12 @@
  * most `tail_lines` lines, read from at most the last `maxResultBytes` bytes of
  * the file, so a huge log costs no more than a small one.
  */
-import { open } from 'node:fs/promises';
+import { closeSync } from 'node:fs';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
+import { JobsError } from '../errors.js';
 import { jobFile } from '../store/paths.js';
+import { openRegular, readBytes } from '../store/safe-read.js';
 import { guarded } from './errors.js';
 import { jobIdInput, logsOutputSchema } from './schemas.js';
 import type { ToolContext } from './tool-options.js';
@@ -21,21 +23,22 @@ export interface LogTail {
   sizeBytes: number;
 }
 
-/** The last `maxLines` lines of `path`, reading at most its last `maxBytes` bytes. A missing file is empty. */
+/**
+ * The last `maxLines` lines of `path`, reading at most its last `maxBytes`
+ * bytes. A missing file is empty; a link, FIFO or folder in its place is
+ * refused (`storage`), never followed or waited on (safe-read.ts).
+ */
 export async function tailFile(path: string, maxLines: number, maxBytes: number): Promise<LogTail> {
-  let handle;
-  try {
-    handle = await open(path, 'r');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { lines: [], truncated: false, sizeBytes: 0 };
-    throw error;
+  const opened = openRegular(path);
+  if (!opened.ok) {
+    if (opened.reason === 'missing') return { lines: [], truncated: false, sizeBytes: 0 };
+    throw new JobsError('storage', opened.message);
   }
   try {
-    const { size } = await handle.stat();
+    const size = opened.size;
     const start = Math.max(0, size - maxBytes);
-    const buffer = Buffer.alloc(size - start);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, start);
-    let lines = buffer.subarray(0, bytesRead).toString('utf8').split('\n');
+    const bytes = readBytes(opened.fd, size - start, start);
+    let lines = bytes.toString('utf8').split('\n');
     if (lines.at(-1) === '') lines.pop();
     let truncated = false;
     if (start > 0) {
@@ -48,7 +51,7 @@ export async function tailFile(path: string, maxLines: number, maxBytes: number)
     }
     return { lines, truncated, sizeBytes: size };
   } finally {
-    await handle.close();
+    closeSync(opened.fd);
   }
 }
 

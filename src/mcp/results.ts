@@ -1,15 +1,20 @@
 /**
  * Results as clients receive them. A result up to `maxResultBytes` comes back
  * whole; a larger one comes back as its first `maxResultBytes` of text plus a
- * `resource_link` to `job://<id>/results`, which reads it in full. Only the
- * first bytes of a large results.json are read for the preview.
+ * `resource_link` to `job://<id>/results`, which reads it in full (up to the
+ * runner's `maxResultsFileBytes`, the same limit a job's result must meet to
+ * complete). Only the first bytes of a large results.json are read for the
+ * preview; results.json is opened like every worker file (safe-read.ts: no
+ * links, regular files only).
  *
  * Used by `get_job_results`, by `tasks/result`, and by the results resource.
  */
-import { open } from 'node:fs/promises';
+import { closeSync } from 'node:fs';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { JobsError } from '../errors.js';
+import type { JobStore } from '../store/job-store.js';
 import { jobFile } from '../store/paths.js';
+import { openRegular, parseJsonText, readBytes, tooLarge } from '../store/safe-read.js';
 import type { JobStatusView } from '../types.js';
 import type { ToolContext } from './tool-options.js';
 import { progressOutput, statusLine } from './views.js';
@@ -25,30 +30,22 @@ export interface ResultsFile {
 
 export const resultsUri = (id: string) => `job://${id}/results`;
 
-/** Reads results.json whole when it is at most `limit` bytes, else only its first `limit` bytes. */
-export async function readResultsFile(jobDir: string, limit: number): Promise<ResultsFile> {
-  let handle;
+/** Reads results.json of job `id` whole when it is at most `limit` bytes, else only its first `limit` bytes. */
+export async function readResultsFile(store: JobStore, id: string, limit: number): Promise<ResultsFile> {
+  const opened = store.folderProblem(id) ?? openRegular(jobFile(store.dir(id), 'results'));
+  if (!opened.ok) throw new JobsError('storage', `job ${id}: results.json of a completed job cannot be read: ${opened.message}`);
   try {
-    handle = await open(jobFile(jobDir, 'results'), 'r');
-  } catch (error) {
-    throw new JobsError('storage', `results.json of a completed job cannot be read: ${(error as Error).message}`, { cause: error });
-  }
-  try {
-    const { size } = await handle.stat();
-    const length = Math.min(size, limit);
-    const buffer = Buffer.alloc(length);
-    const { bytesRead } = await handle.read(buffer, 0, length, 0);
-    const text = buffer.subarray(0, bytesRead).toString('utf8');
-    if (size <= limit) {
-      try {
-        return { sizeBytes: size, truncated: false, value: JSON.parse(text) };
-      } catch {
-        throw new JobsError('storage', 'results.json is not valid JSON');
-      }
+    const size = opened.size;
+    if (size > store.limits.resultsBytes) {
+      throw new JobsError('storage', `job ${id}: ${tooLarge('results.json', size, { maxBytes: store.limits.resultsBytes, option: 'maxResultsFileBytes' }).message}`);
     }
-    return { sizeBytes: size, truncated: true, preview: text };
+    const bytes = readBytes(opened.fd, Math.min(size, limit));
+    if (size > limit) return { sizeBytes: size, truncated: true, preview: bytes.toString('utf8') };
+    const parsed = parseJsonText(bytes.toString('utf8'), 'results.json');
+    if (!parsed.ok) throw new JobsError('storage', `job ${id}: ${parsed.message}`);
+    return { sizeBytes: size, truncated: false, value: parsed.value };
   } finally {
-    await handle.close();
+    closeSync(opened.fd);
   }
 }
 
@@ -78,7 +75,7 @@ export async function jobResultsOutput(ctx: ToolContext, view: JobStatusView): P
     const structured = { ...base, message: `Job ${view.id} was cancelled; it has no result.` };
     return { isError: true, content: [{ type: 'text', text: structured.message }], structuredContent: structured };
   }
-  const file = await readResultsFile(ctx.runner.store.dir(view.id), ctx.maxResultBytes);
+  const file = await readResultsFile(ctx.runner.store, view.id, ctx.maxResultBytes);
   if (file.truncated) {
     const structured = { ...base, truncated: true, size_bytes: file.sizeBytes, resource_uri: resultsUri(view.id), message: `Result truncated at ${kib(ctx.maxResultBytes)}; read ${resultsUri(view.id)} for all of it.` };
     return { content: truncatedContent(view.id, file, ctx.maxResultBytes), structuredContent: structured };
@@ -98,7 +95,7 @@ export async function taskToolResult(ctx: ToolContext, view: JobStatusView): Pro
   }
   if (view.status === 'cancelled') return { isError: true, content: [{ type: 'text', text: `Job ${view.id} was cancelled; it has no result.` }] };
   if (view.status !== 'completed') throw new JobsError('not_finished', `Job \`${view.id}\` is ${view.status}; it has no result yet`);
-  const file = await readResultsFile(ctx.runner.store.dir(view.id), ctx.maxResultBytes);
+  const file = await readResultsFile(ctx.runner.store, view.id, ctx.maxResultBytes);
   if (file.truncated) return { content: truncatedContent(view.id, file, ctx.maxResultBytes) };
   const value = file.value;
   const isObject = typeof value === 'object' && value !== null && !Array.isArray(value);

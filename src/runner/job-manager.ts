@@ -63,7 +63,7 @@ export class JobManager extends JobEventEmitter {
   constructor(options: RunnerOptions = {}) {
     super();
     this.options = resolveOptions(options);
-    this.store = new JobStore(this.options.jobsDir);
+    this.store = new JobStore(this.options.jobsDir, { resultsBytes: this.options.maxResultsFileBytes, workerFileBytes: this.options.maxWorkerFileBytes });
     this.state = new StateStore(this.options.stateDir);
     const ctx: RunnerContext = {
       options: this.options,

@@ -155,6 +155,8 @@ export class Reconciler {
    * as job.json.corrupt and write the most honest record the other files allow.
    */
   private async recoverTorn(id: string, problem: string): Promise<void> {
+    // A job folder replaced by a link: nothing is read or written through it (docs/design-notes.md).
+    if (this.ctx.store.folderProblem(id)) return log.warn(`job ${id}: ${problem}; left alone`);
     const dir = this.ctx.store.dir(id);
     const files = await this.ctx.store.readOutcome(id);
     const workerRunning = await isLockHeld(jobFile(dir, 'workerLock'), WORKER_LOCK_STALE_MS);

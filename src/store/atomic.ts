@@ -4,7 +4,7 @@
  * the target, fsync the folder. A reader sees the old file or the new one,
  * never half of either. Builtins only: the worker runtime imports this.
  */
-import { closeSync, fsync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 let tempCounter = 0;
@@ -116,17 +116,8 @@ export function writeJsonAtomicSync(path: string, value: unknown): void {
   writeFileAtomicSync(path, `${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** Why a JSON file could not be read. */
-export type ReadFailure =
-  | { ok: false; reason: 'missing'; message: string }
-  | { ok: false; reason: 'torn' | 'invalid'; message: string };
-
-export type ReadResult<T> = { ok: true; value: T; text: string } | ReadFailure;
-
-/** Anything with zod's `safeParse` shape; kept structural so this file never loads zod. */
-export interface Parser<T> {
-  safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] } };
-}
+// The read side lives in safe-read.ts (O_NOFOLLOW, regular files only, size limits); re-exported for existing importers.
+export { parseJsonText, readJsonFile, type Parser, type ReadFailure, type ReadResult } from './safe-read.js';
 
 /** Formats the first problems of a failed parse: `steps: Too small: expected number to be >=1`. */
 export function formatIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
@@ -139,33 +130,4 @@ export function formatIssues(issues: readonly { path: readonly PropertyKey[]; me
       return issue.path.length ? `${cut(issue.path.map((part) => cut(String(part), 40)).join('.'), 200)}: ${message}` : message;
     })
     .join('; ');
-}
-
-/**
- * Read and parse a JSON file. Never throws for a missing, torn or invalid file:
- * returns a typed failure the caller reports. Other I/O errors (EACCES, EIO) throw.
- */
-export async function readJsonFile<T = unknown>(path: string, parser?: Parser<T>): Promise<ReadResult<T>> {
-  let text: string;
-  try {
-    // Synchronous: small files from the page cache; a thread-pool round trip costs more than the read.
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ok: false, reason: 'missing', message: `${basename(path)} does not exist` };
-    throw error;
-  }
-  return parseJsonText(text, basename(path), parser);
-}
-
-export function parseJsonText<T>(text: string, name: string, parser?: Parser<T>): ReadResult<T> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    return { ok: false, reason: 'torn', message: `${name} is not valid JSON (${(error as Error).message})` };
-  }
-  if (!parser) return { ok: true, value: raw as T, text };
-  const parsed = parser.safeParse(raw);
-  if (!parsed.success) return { ok: false, reason: 'invalid', message: `${name} does not match its schema: ${formatIssues(parsed.error.issues)}` };
-  return { ok: true, value: parsed.data, text };
 }

@@ -4,10 +4,11 @@
  * under a lock, and `.active/` indexes the jobs that still need attention, so
  * startup reads those and not the thousands that are long finished.
  */
-import { readdir, rm, stat, readFile, writeFile, unlink } from 'node:fs/promises';
+import { readdir, rm, stat, writeFile, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { fsyncDir, fsyncFd, readJsonFile, writeJsonAtomic, type ReadResult } from './atomic.js';
+import { closeSync, constants, lstatSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { fsyncDir, fsyncFd, writeJsonAtomic } from './atomic.js';
+import { readJsonFile, readRegularText, type Parser, type ReadFailure, type ReadLimit, type ReadResult } from './safe-read.js';
 import { withFileLock } from './locks.js';
 import { ensureDir } from './ensure-dir.js';
 import { ACTIVE_DIR, DISPATCH_LOCK, STAGING_DIR, jobFile } from './paths.js';
@@ -38,11 +39,30 @@ const REBUILDING = '.rebuilding';
 /** A staging folder untouched this long belongs to a submit that crashed. */
 export const STAGING_ABANDONED_MS = 60_000;
 
+/** Size limits of the files the server reads from a job folder (see `maxResultsFileBytes`, `maxWorkerFileBytes`). */
+export interface FileLimits {
+  /** results.json. */
+  resultsBytes: number;
+  /** error.json and progress.json. */
+  workerFileBytes: number;
+}
+
+export const DEFAULT_FILE_LIMITS: FileLimits = { resultsBytes: 64 * 1024 * 1024, workerFileBytes: 1024 * 1024 };
+
+/** job.json is the server's own file; a limit guards against one replaced by something huge. */
+const RECORD_LIMIT: ReadLimit = { maxBytes: 16 * 1024 * 1024 };
+
 export class JobStore {
   readonly root: string;
+  readonly limits: FileLimits;
+  private readonly resultsLimit: ReadLimit;
+  private readonly workerFileLimit: ReadLimit;
 
-  constructor(root: string) {
+  constructor(root: string, limits: Partial<FileLimits> = {}) {
     this.root = resolve(root);
+    this.limits = { ...DEFAULT_FILE_LIMITS, ...limits };
+    this.resultsLimit = { maxBytes: this.limits.resultsBytes, option: 'maxResultsFileBytes' };
+    this.workerFileLimit = { maxBytes: this.limits.workerFileBytes, option: 'maxWorkerFileBytes' };
   }
 
   /** Creates the folder layout; removes staging leftovers of crashed submits (old ones only). */
@@ -124,13 +144,51 @@ export class JobStore {
     }
   }
 
+  /** A job.json (of any kind) is in a real folder of this job. */
   async exists(id: string): Promise<boolean> {
-    return stat(jobFile(this.dir(id), 'record')).then(() => true, () => false);
+    if (this.folderProblem(id)) return false;
+    try {
+      lstatSync(jobFile(this.dir(id), 'record'));
+      return true;
+    } catch {
+      return false;
+    }
   }
 
-  /** Reads and checks job.json; a missing, torn or invalid record is a typed failure. */
+  /**
+   * Why the folder of job `id` must not be used: it is a symbolic link (or
+   * not a directory). Nothing is read or written through such a folder: a link
+   * would lead out of the jobs folder. Undefined: a real folder, or none.
+   */
+  folderProblem(id: string): ReadFailure | undefined {
+    let info;
+    try {
+      info = lstatSync(this.dir(id));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    if (info.isSymbolicLink()) return { ok: false, reason: 'unsafe', message: `the job folder ${id} is a symbolic link; the server does not follow it` };
+    if (!info.isDirectory()) return { ok: false, reason: 'unsafe', message: `the job folder ${id} is not a directory` };
+    return undefined;
+  }
+
+  /** Throws `storage` before a write into a folder that is a link or not a folder. */
+  private assertFolder(id: string): void {
+    const problem = this.folderProblem(id);
+    if (problem) throw new JobsError('storage', `job ${id}: ${problem.message}; nothing written`);
+  }
+
+  /** Reads a JSON file of the job's folder safely (see safe-read.ts); never through a linked folder. */
+  private async readFile<T>(id: string, name: 'record' | 'progress' | 'results' | 'error', limit: ReadLimit, parser?: Parser<T>): Promise<ReadResult<T>> {
+    const problem = this.folderProblem(id);
+    if (problem) return problem;
+    return readJsonFile(jobFile(this.dir(id), name), parser, limit);
+  }
+
+  /** Reads and checks job.json; a missing, unsafe (link, FIFO, folder), oversized, torn or invalid record is a typed failure. */
   async read(id: string): Promise<ReadResult<JobRecord>> {
-    return readJsonFile(jobFile(this.dir(id), 'record'), jobRecordSchema);
+    return this.readFile(id, 'record', RECORD_LIMIT, jobRecordSchema);
   }
 
   /** Reads job.json or throws `not_found` (missing) / `storage` (torn or invalid). */
@@ -147,11 +205,13 @@ export class JobStore {
    */
   async update(id: string, mutate: (current: JobRecord) => JobRecord | undefined): Promise<{ record: JobRecord; changed: boolean }> {
     const dir = this.dir(id);
+    this.assertFolder(id);
     if (!(await this.exists(id))) throw new JobsError('not_found', `No job with id \`${id}\``);
     return withFileLock(jobFile(dir, 'recordLock'), async () => {
       const current = await this.get(id);
       const next = mutate(current);
       if (!next) return { record: current, changed: false };
+      this.assertFolder(id);
       await writeJsonAtomic(jobFile(dir, 'record'), next);
       return { record: next, changed: true };
     });
@@ -160,28 +220,36 @@ export class JobStore {
   /** Rewrites a record that cannot be read (torn job.json): used by recovery only. */
   async overwrite(record: JobRecord): Promise<void> {
     const dir = this.dir(record.id);
+    this.assertFolder(record.id);
     await withFileLock(jobFile(dir, 'recordLock'), () => writeJsonAtomic(jobFile(dir, 'record'), record));
   }
 
+  /** The job's progress, sanitized; undefined when there is none or it is unusable. Never throws: a bad progress file never fails a status call. */
   async readProgress(id: string): Promise<JobProgress | undefined> {
-    const read = await readJsonFile(jobFile(this.dir(id), 'progress'), progressSchema);
-    return read.ok ? read.value : undefined;
+    try {
+      const read = await this.readFile(id, 'progress', this.workerFileLimit, progressSchema);
+      return read.ok ? read.value : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
-  /** results.json alone (what a state patch needs). */
+  /** results.json alone (what a state patch needs), at most `maxResultsFileBytes`. */
   async readResults(id: string): Promise<ReadResult<unknown>> {
-    return readJsonFile(jobFile(this.dir(id), 'results'));
+    return this.readFile(id, 'results', this.resultsLimit);
   }
 
   async readOutcome(id: string): Promise<OutcomeFiles> {
-    const dir = this.dir(id);
-    const [results, error] = await Promise.all([readJsonFile(jobFile(dir, 'results')), readJsonFile(jobFile(dir, 'error'), workerErrorSchema)]);
+    const [results, error] = await Promise.all([this.readResults(id), this.readFile(id, 'error', this.workerFileLimit, workerErrorSchema)]);
     return { results, error };
   }
 
-  /** The raw text of results.json (for results too large to parse needlessly). */
+  /** The raw text of results.json (at most `maxResultsFileBytes`); throws `storage` when it cannot be read safely. */
   async readResultsText(id: string): Promise<string> {
-    return readFile(jobFile(this.dir(id), 'results'), 'utf8');
+    const problem = this.folderProblem(id);
+    const read = problem ?? readRegularText(jobFile(this.dir(id), 'results'), this.resultsLimit);
+    if (!read.ok) throw new JobsError('storage', `job ${id}: ${read.message}`);
+    return read.text;
   }
 
   /** All job ids in the folder, newest first (ids sort by creation time). */
@@ -229,7 +297,8 @@ export class JobStore {
   }
 
   async markActive(id: string): Promise<void> {
-    await writeFile(join(this.root, ACTIVE_DIR, assertJobId(id)), '', { mode: 0o600 });
+    // O_NOFOLLOW: a link planted in place of a marker is never written through.
+    await writeFile(join(this.root, ACTIVE_DIR, assertJobId(id)), '', { mode: 0o600, flag: constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW });
   }
 
   /**

@@ -3,6 +3,7 @@
  * serializes writers (cheap); across processes proper-lockfile's mkdir lock
  * does (two servers on the same folders never clobber each other).
  */
+import { lstat } from 'node:fs/promises';
 import lockfile from 'proper-lockfile';
 import { log } from '../log.js';
 
@@ -64,6 +65,8 @@ async function acquire(lockPath: string): Promise<() => Promise<void>> {
 /** True when a live holder has the proper-lockfile lock at `lockPath` (fresh heartbeat). */
 export async function isLockHeld(lockPath: string, staleMs: number): Promise<boolean> {
   try {
+    // A lock is a folder its holder made; a link, FIFO or file in its place is no lock (and a link is never followed).
+    if (!(await lstat(lockPath)).isDirectory()) return false;
     return await lockfile.check(lockPath, { lockfilePath: lockPath, realpath: false, stale: staleMs });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;

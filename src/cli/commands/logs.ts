@@ -3,11 +3,13 @@
  * (or stderr.log). `-f` follows the file until the job ends (Ctrl-C stops
  * following, exit 130). Read-only.
  */
-import { open } from 'node:fs/promises';
+import { open as openFile, type FileHandle } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 import { Command } from 'commander';
 import { assertJobId } from '../../ids.js';
+import { JobsError } from '../../errors.js';
 import { jobFile } from '../../store/paths.js';
+import { SAFE_OPEN_FLAGS } from '../../store/safe-read.js';
 import { isTerminal } from '../../types.js';
 import { EXIT } from '../exit-codes.js';
 import { effectiveStatus, viewJob } from '../job-view.js';
@@ -67,11 +69,30 @@ export function logsCommand(): Command {
   });
 }
 
+/**
+ * Opens a log for reading like every worker file: a link is not followed, a
+ * FIFO is not waited on, only a regular file is read (`storage` otherwise).
+ */
+async function open(file: string): Promise<FileHandle> {
+  let handle: FileHandle;
+  try {
+    handle = await openFile(file, SAFE_OPEN_FLAGS);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw new JobsError('storage', `${file} is a symbolic link; links are not followed`);
+    throw error;
+  }
+  if (!(await handle.stat()).isFile()) {
+    await handle.close();
+    throw new JobsError('storage', `${file} is not a regular file; not read`);
+  }
+  return handle;
+}
+
 /** Prints the bytes of `file` from `offset` on; returns the new offset (0 again if the file was replaced). */
 async function drain(file: string, offset: number, emit: (bytes: Buffer) => void): Promise<number> {
   let handle;
   try {
-    handle = await open(file, 'r');
+    handle = await open(file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0; // not started yet, or moved aside for a retry
     throw error;
@@ -96,8 +117,9 @@ async function drain(file: string, offset: number, emit: (bytes: Buffer) => void
 async function tailOffset(file: string, lines: number): Promise<number> {
   let handle;
   try {
-    handle = await open(file, 'r');
-  } catch {
+    handle = await open(file);
+  } catch (error) {
+    if (error instanceof JobsError) throw error;
     return 0;
   }
   try {
