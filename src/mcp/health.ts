@@ -29,7 +29,8 @@ export async function healthReport(runner: JobManager): Promise<HealthReport> {
   const { reconciler } = health;
   const watcherDown = runner.options.watch && !reconciler.watching;
   return {
-    status: watcherDown || health.damaged.length ? 'degraded' : 'ok',
+    // A damaged job is that job's problem, listed below: the server itself is not degraded by it.
+    status: watcherDown ? 'degraded' : 'ok',
     queued: health.queued,
     running: health.running,
     damaged_jobs: health.damaged.slice(0, 20),

@@ -85,6 +85,7 @@ export const healthOutputSchema = z.object({
   status: z.enum(['ok', 'degraded']),
   queued: z.number().int(),
   running: z.number().int(),
+  damaged_jobs: z.array(z.object({ id: z.string(), problem: z.string() })),
   max_concurrent: z.number().int(),
   watcher: z.object({ watching: z.boolean(), watched_jobs: z.number().int() }),
   last_reconcile: z.object({ at: z.string(), duration_ms: z.number().nullable() }).nullable(),

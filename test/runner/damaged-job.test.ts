@@ -31,7 +31,7 @@ describe('a damaged job.json', () => {
     const report = await healthReport(m);
     if (health.damaged.length) {
       expect(health.damaged.map((d) => d.id)).toEqual([bad.jobId]);
-      expect(report.status).toBe('degraded');
+      expect(report.status, 'one damaged job does not degrade the server').toBe('ok');
       expect(report.damaged_jobs[0]).toMatchObject({ id: bad.jobId, problem: expect.stringContaining('job.json') });
     } else {
       const recovered = await m.status(bad.jobId);
