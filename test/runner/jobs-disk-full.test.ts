@@ -18,9 +18,14 @@ import { makeManager } from './setup.js';
 const disk = smallDisk(512);
 reportSkip(disk);
 
-/** Everything under the jobs folder, as relative paths. */
+/** Everything under a folder, as relative paths. */
 function tree(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort();
+}
+
+/** What a submit may create: job folders, index markers, staging folders, temp files (not what finished jobs' folders hold). */
+function submitFootprint(jobsDir: string): string[] {
+  return ['.', '.active', '.staging'].flatMap((sub) => readdirSync(join(jobsDir, sub)).map((name) => `${sub}/${name}`)).sort();
 }
 
 function fill(path: string): void {
@@ -41,21 +46,22 @@ describe.skipIf(disk.skip !== undefined)('a full jobs disk', () => {
     expect((await m.wait(before.jobId, 10_000)).status).toBe('completed');
     const filler = join(disk.dir!, 'filler.bin');
     fill(filler);
-    const snapshot = tree(jobsDir);
-
-    const refused = await m.submit('simulate', { steps: 1, step_ms: 0 }).then(
-      () => undefined,
-      (error: unknown) => error,
-    );
-    expect(refused).toBeInstanceOf(JobsError);
-    expect((refused as JobsError).code).toBe('storage');
-    expect((refused as JobsError).message).toMatch(/ENOSPC|no space/i);
-    expect(tree(jobsDir), 'a refused submit leaves nothing behind').toEqual(snapshot);
-    // Reads of what is on disk still answer.
-    expect((await m.status(before.jobId)).status).toBe('completed');
-    expect((await m.list()).jobs.map((j) => j.id)).toEqual([before.jobId]);
-
-    rmSync(filler);
+    try {
+      const snapshot = submitFootprint(jobsDir);
+      const refused = await m.submit('simulate', { steps: 1, step_ms: 0 }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(refused).toBeInstanceOf(JobsError);
+      expect((refused as JobsError).code).toBe('storage');
+      expect((refused as JobsError).message).toMatch(/ENOSPC|no space/i);
+      expect(submitFootprint(jobsDir), 'a refused submit leaves nothing behind').toEqual(snapshot);
+      // Reads of what is on disk still answer.
+      expect((await m.status(before.jobId)).status).toBe('completed');
+      expect((await m.list()).jobs.map((j) => j.id)).toEqual([before.jobId]);
+    } finally {
+      rmSync(filler, { force: true });
+    }
     const after = await m.submit('simulate', { steps: 1, step_ms: 0 });
     expect((await m.wait(after.jobId, 10_000)).status).toBe('completed');
   });
