@@ -43,6 +43,8 @@ export interface RunnerOptions {
    * commands: they must not end other jobs).
    */
   enforceTimeouts?: 'all' | 'launched';
+  /** Cap of each job's stdout.log / stderr.log in bytes; past it the tail is kept (runner/log-cap.ts). Default 10 MiB; 0 = none. */
+  maxLogBytes?: number;
   /** How workers are started. Default: local detached processes. */
   launcher?: Launcher;
   /** Wall and monotonic time, for timeouts (tests jump it). Default: the system's (runner/clock.ts). */
@@ -71,6 +73,7 @@ export function defaults(env: NodeJS.ProcessEnv = process.env): ResolvedOptions 
     watch: true,
     watcher: 'fs',
     enforceTimeouts: 'all',
+    maxLogBytes: 10 * 1024 * 1024,
   };
 }
 
@@ -90,6 +93,7 @@ const expectations: Record<string, [z.ZodType, string]> = {
   watch: [z.boolean(), 'a boolean'],
   watcher: [z.enum(['fs', 'chokidar']), '`fs` or `chokidar`'],
   enforceTimeouts: [z.enum(['all', 'launched']), '`all` or `launched`'],
+  maxLogBytes: [nonNegativeInt, 'a non-negative integer (bytes; 0 = no cap)'],
   'cleanup.intervalMs': [nonNegativeInt, 'a non-negative integer (ms; 0 = off)'],
   'cleanup.olderThanMs': [nonNegativeInt, 'a non-negative integer (ms)'],
   'cleanup.keepLast': [nonNegativeInt, 'a non-negative integer'],
