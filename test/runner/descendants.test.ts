@@ -61,7 +61,7 @@ describe.skipIf(process.platform !== 'linux')('every descendant of a job', () =>
 
   it('a timeout stops them too', async () => {
     const m = await escapesManager();
-    const { jobId } = await m.submit('escapes', {}, { timeoutMs: 1500 });
+    const { jobId } = await m.submit('escapes', {}, { timeoutMs: 3000 }); // time to start its descendants on a loaded machine
     const procs = await processesOf(m, jobId);
     const done = await m.wait(jobId, 15_000);
     expect(done.error?.kind).toBe('timeout');
