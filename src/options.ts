@@ -57,6 +57,8 @@ export interface RunnerOptions {
   maxResultsFileBytes?: number;
   /** Largest error.json / progress.json the server reads (bytes); larger ones count as unreadable. Default 1 MiB. */
   maxWorkerFileBytes?: number;
+  /** Cap of each job's stdout.log / stderr.log in bytes; past it the tail is kept (runner/log-cap.ts). Default 10 MiB; 0 = none. */
+  maxLogBytes?: number;
   /** How workers are started. Default: local detached processes. */
   launcher?: Launcher;
   /** Wall and monotonic time, for timeouts (tests jump it). Default: the system's (runner/clock.ts). */
@@ -89,6 +91,7 @@ export function defaults(env: NodeJS.ProcessEnv = process.env): ResolvedOptions 
     maxInputBytes: 1024 * 1024,
     maxResultsFileBytes: DEFAULT_FILE_LIMITS.resultsBytes,
     maxWorkerFileBytes: DEFAULT_FILE_LIMITS.workerFileBytes,
+    maxLogBytes: 10 * 1024 * 1024,
   };
 }
 
@@ -112,6 +115,7 @@ const expectations: Record<string, [z.ZodType, string]> = {
   maxInputBytes: [positiveInt, 'a positive integer (bytes)'],
   maxResultsFileBytes: [positiveInt.max(MAX_READ_BYTES), `a positive integer (bytes) up to ${MAX_READ_BYTES}`],
   maxWorkerFileBytes: [positiveInt.max(MAX_READ_BYTES), `a positive integer (bytes) up to ${MAX_READ_BYTES}`],
+  maxLogBytes: [nonNegativeInt, 'a non-negative integer (bytes; 0 = no cap)'],
   'cleanup.intervalMs': [nonNegativeInt, 'a non-negative integer (ms; 0 = off)'],
   'cleanup.olderThanMs': [nonNegativeInt, 'a non-negative integer (ms)'],
   'cleanup.keepLast': [nonNegativeInt, 'a non-negative integer'],

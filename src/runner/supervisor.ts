@@ -26,6 +26,7 @@ import { crashPoint } from './crash-points.js';
 import { elapsedMs } from './clock.js';
 import { PatchRetries } from './patch-retry.js';
 import { ownerIsDead, readOwnerAsync } from '../worker/lock-owner.js';
+import { capLog } from './log-cap.js';
 
 export interface SettleOptions {
   /**
@@ -44,6 +45,8 @@ interface Tracked {
   parent: boolean;
   exit?: ExitInfo;
   timer?: NodeJS.Timeout;
+  /** Caps stdout.log / stderr.log while the job runs (log-cap.ts). */
+  logTimer?: NodeJS.Timeout;
 }
 
 export class Supervisor {
@@ -94,8 +97,12 @@ export class Supervisor {
     } else {
       entry.handle ??= recordedHandle(record);
     }
-    // A manager in `launched` mode (a CLI command) leaves other jobs' timeouts to a server.
+    // A manager in `launched` mode (a CLI command) leaves other jobs' timeouts and logs to a server.
     const enforce = this.ctx.options.enforceTimeouts === 'all' || launched !== undefined;
+    if (!entry.logTimer && enforce && this.ctx.options.maxLogBytes > 0) {
+      entry.logTimer = setInterval(() => void this.capLogs(record.id), this.ctx.options.livenessIntervalMs);
+      entry.logTimer.unref();
+    }
     if (!entry.timer && record.timeoutMs > 0 && enforce) {
       // Elapsed on the monotonic clock of the attempt's boot (a restart does not start it from zero, a wall-clock jump does not move it).
       const wait = Math.max(0, record.timeoutMs - elapsedMs(record, this.ctx.clock));
@@ -104,12 +111,24 @@ export class Supervisor {
     }
   }
 
-  private untrack(id: string): void {
+  private untrack(id: string, ended = true): void {
     const entry = this.tracked.get(id);
     if (!entry) return;
     clearTimeout(entry.timer);
+    clearInterval(entry.logTimer);
+    if (entry.logTimer && ended) void this.capLogs(id); // once more: what it wrote last
     this.tracked.delete(id);
     this.hooks.unwatchJob(id);
+  }
+
+  /** Trims the job's logs to `maxLogBytes`, keeping their tails. */
+  private capLogs(id: string): Promise<void> {
+    return serialize(`logs:${id}`, async () => {
+      const dir = this.ctx.store.dir(id);
+      for (const name of ['stdout', 'stderr'] as const) {
+        await capLog(jobFile(dir, name), this.ctx.options.maxLogBytes).catch((error: Error) => log.warn(`capping ${name}.log of ${id}: ${error.message}`));
+      }
+    });
   }
 
   /** Liveness pass over the running jobs this process did not start (it gets no exit event for them). */
@@ -352,7 +371,7 @@ export class Supervisor {
   close(): void {
     this.closed = true;
     this.patchRetries.close();
-    for (const id of [...this.tracked.keys()]) this.untrack(id);
+    for (const id of [...this.tracked.keys()]) this.untrack(id, false);
   }
 }
 

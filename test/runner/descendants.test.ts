@@ -7,7 +7,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { environHas, isProcessAlive, processStartTime } from '../../src/runner/proc.js';
+import { spawn } from 'node:child_process';
+import { LocalLauncher } from '../../src/runner/launcher.js';
+import { environHas, isProcessAlive, processStartTime, signalProcess } from '../../src/runner/proc.js';
 import { JOB_MARKER, findTree } from '../../src/runner/process-tree.js';
 import type { JobManager } from '../../src/runner/job-manager.js';
 import { waitFor } from '../helpers.js';
@@ -61,7 +63,7 @@ describe.skipIf(process.platform !== 'linux')('every descendant of a job', () =>
 
   it('a timeout stops them too', async () => {
     const m = await escapesManager();
-    const { jobId } = await m.submit('escapes', {}, { timeoutMs: 1500 });
+    const { jobId } = await m.submit('escapes', {}, { timeoutMs: 3000 }); // time to start its descendants on a loaded machine
     const procs = await processesOf(m, jobId);
     const done = await m.wait(jobId, 15_000);
     expect(done.error?.kind).toBe('timeout');
@@ -79,5 +81,18 @@ describe.skipIf(process.platform !== 'linux')('every descendant of a job', () =>
     } finally {
       delete process.env[JOB_MARKER];
     }
+  });
+
+  it('never signals a recycled pid: a live process with another start time is left alone', async () => {
+    const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { detached: true, stdio: 'ignore' });
+    const proc = { pid: child.pid!, startTime: await waitFor(() => processStartTime(child.pid!), 'the process to run') };
+    spawned.push(proc);
+    const stranger = { pid: proc.pid, startTime: String(Number(proc.startTime) - 1) };
+    expect(signalProcess(stranger.pid, stranger.startTime, 'SIGKILL')).toBe(false);
+    // As the launcher sees it: the recorded worker (pid + old start time) is gone, a stranger has its pid.
+    await new LocalLauncher().terminate({ ...stranger, jobId: 'job-not-this-one-000' }, 100);
+    expect(isProcessAlive(proc.pid, proc.startTime)).toBe(true);
+    expect(signalProcess(proc.pid, proc.startTime, 'SIGKILL')).toBe(true);
+    await waitFor(() => !isProcessAlive(proc.pid, proc.startTime), 'the process to be gone', 3_000);
   });
 });

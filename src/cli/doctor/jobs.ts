@@ -9,6 +9,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isJobId } from '../../ids.js';
+import { elapsedMs, systemClock } from '../../runner/clock.js';
 import { decideOutcome } from '../../runner/outcome.js';
 import { isProcessAlive } from '../../runner/proc.js';
 import { readJsonFile } from '../../store/atomic.js';
@@ -46,8 +47,9 @@ async function checkWorker(job: ScannedJob, record: JobRecord, store: JobStore, 
   const alive = isProcessAlive(record.pid, record.pidStartTime);
   const decision = decideOutcome(record, { files, gone: !alive });
   if (alive && !decision) {
-    const over = record.timeoutMs > 0 ? now - Date.parse(record.startedAt ?? record.createdAt) - record.timeoutMs : -1;
-    if (over > 0) return finding('workers', 'warn', `job ${job.id} (pid ${record.pid}) runs ${formatDuration(over)} past its timeout`, { fix: 'a running manager enforces timeouts: is the server running? or cancel it: mcp-jobs cancel <id>' });
+    // The rule the supervisor enforces: elapsed on the attempt's monotonic clock (runner/clock.ts).
+    const over = record.timeoutMs > 0 ? elapsedMs(record, { now: () => now, monotonic: systemClock.monotonic }) - record.timeoutMs : -1;
+    if (over > 0) return finding('workers', 'warn', `job ${job.id} (pid ${record.pid}) runs ${formatDuration(over)} past its timeout`, { fix: 'a server enforces the timeouts of jobs it did not start (CLI commands only their own): is the server running? or cancel it: mcp-jobs cancel <id>' });
     return undefined;
   }
   if (!decision) return undefined;
