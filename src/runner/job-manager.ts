@@ -95,7 +95,11 @@ export class JobManager extends JobEventEmitter {
     return this.register(await typeFromWrapper(wrapper, overrides));
   }
 
-  /** Registers a named state patch handler that job types can refer to. */
+  /**
+   * Registers a named state patch handler that job types can refer to. It must
+   * be synchronous (an `async` function is refused: it runs under the field's
+   * lock) and return JSON; whatever it throws is that job's `patchState: error`.
+   */
   registerStatePatch(name: string, handler: StatePatchHandler): this {
     this.patches.register(name, handler);
     return this;
