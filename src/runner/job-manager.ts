@@ -12,7 +12,7 @@ import { JobsError, describeValue } from '../errors.js';
 import { assertJobId, newJobId } from '../ids.js';
 import { resolveOptions, type ResolvedOptions, type RunnerOptions } from '../options.js';
 import { formatIssues } from '../store/atomic.js';
-import { checkInputSize } from './input-limit.js';
+import { serializeInput } from './input-limit.js';
 import { JobStore } from '../store/job-store.js';
 import { statePatchSchema } from '../store/schemas.js';
 import { StateStore } from '../store/state-store.js';
@@ -123,8 +123,7 @@ export class JobManager extends JobEventEmitter {
     const refusal = type.accept?.(parsed.data);
     if (refusal) throw new JobsError('invalid_input', `Invalid input for \`${typeName}\`: ${refusal}`);
     const record = this.newRecord(type, options);
-    const inputText = `${JSON.stringify(parsed.data, null, 2)}\n`;
-    checkInputSize(typeName, inputText, this.options.maxInputBytes);
+    const inputText = serializeInput(typeName, parsed.data, this.options.maxInputBytes);
     record.inputDigest = createHash('sha256').update(inputText).digest('hex');
     await this.start();
     await this.store.create(record, inputText);
