@@ -18,6 +18,7 @@ import type { TokenTable } from './auth.js';
 import { healthReport } from './health.js';
 import { hostPolicy, refuseForeignHost, type HostPolicy } from './host-check.js';
 import { SessionTable, type AuthedRequest } from './http-sessions.js';
+import { checkIncoming } from './message-guard.js';
 import { sessionLimits } from './session-limits.js';
 import type { JobsMcpServerOptions } from './server-factory.js';
 
@@ -105,6 +106,9 @@ export async function serveHttp(runner: JobManager, options: HttpServeOptions): 
       req.auth = { token: '(redacted)', clientId: principal, scopes: [] }; // handlers see the principal, never the secret
     }
     const body = req.method === 'POST' ? await readJsonBody(req) : undefined;
+    // A request that is not valid JSON-RPC gets the same answer as on stdio (the SDK's would be -32700 without its id).
+    const verdict = body === undefined || Array.isArray(body) ? undefined : checkIncoming(body);
+    if (verdict && 'reply' in verdict) return sendJson(res, 400, verdict.reply);
     const sessionId = req.headers['mcp-session-id'];
     if (typeof sessionId === 'string') {
       const session = sessions.get(sessionId, principal);

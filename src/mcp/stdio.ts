@@ -5,6 +5,7 @@
  * transport is our own (stdio-transport.ts): a bad frame gets an error reply
  * and the connection stays up.
  */
+import { JobsError, describeValue } from '../errors.js';
 import { log } from '../log.js';
 import type { JobManager } from '../runner/job-manager.js';
 import { createJobsMcpServer, type JobsMcpServerOptions } from './server-factory.js';
@@ -26,6 +27,9 @@ export async function serveStdio(runner: JobManager, options: StdioServeOptions 
   // eslint-disable-next-line no-restricted-properties -- stdout is the protocol channel this transport owns
   const stdout = streams?.stdout ?? process.stdout;
   const { maxFrameBytes, ...serverOptions } = options;
+  if (maxFrameBytes !== undefined && (!Number.isInteger(maxFrameBytes) || maxFrameBytes < 1)) {
+    throw new JobsError('invalid_option', `Expected \`maxFrameBytes\` to be a positive integer, got ${describeValue(maxFrameBytes)}`);
+  }
   const jobs = createJobsMcpServer(runner, { ...serverOptions, listTasks: false });
   const transport = new JsonLineTransport(stdin, stdout, maxFrameBytes);
 

@@ -14,7 +14,7 @@ import { assertJobId, newJobId } from '../ids.js';
 import { resolveOptions, type ResolvedOptions, type RunnerOptions } from '../options.js';
 import { formatIssues } from '../store/atomic.js';
 import { JobStore, type DamagedJob } from '../store/job-store.js';
-import { checkInputSize } from './input-limit.js';
+import { serializeInput } from './input-limit.js';
 import { statePatchSchema } from '../store/schemas.js';
 import { StateStore } from '../store/state-store.js';
 import { isTerminal, type JobOutcome, type JobRecord, type JobStatus, type JobStatusView, type ListOptions, type ListPage, type StatePatchHandler, type SubmitOptions, type SubmitResult } from '../types.js';
@@ -140,8 +140,7 @@ export class JobManager extends JobEventEmitter {
     const refusal = type.accept?.(parsed.data);
     if (refusal) throw new JobsError('invalid_input', `Invalid input for \`${typeName}\`: ${refusal}`);
     const record = this.newRecord(type, options);
-    const inputText = `${JSON.stringify(parsed.data, null, 2)}\n`;
-    checkInputSize(typeName, inputText, this.options.maxInputBytes);
+    const inputText = serializeInput(typeName, parsed.data, this.options.maxInputBytes);
     record.inputDigest = createHash('sha256').update(inputText).digest('hex');
     await this.start();
     await this.queueCap.admit();

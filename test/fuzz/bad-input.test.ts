@@ -7,7 +7,8 @@
  * and no job folder or file is created.
  *
  * Short by default (CI). `npm run fuzz` runs the long variant:
- * FUZZ_CALLS (default 300) in-process calls, FUZZ_FRAMES (default 40) frames.
+ * FUZZ_CALLS in-process calls (default 300; npm run fuzz: 10,000), FUZZ_FRAMES
+ * frames (default 40; npm run fuzz: 2,000), FUZZ_SEED to replay a run.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -128,6 +129,15 @@ describe('bad input, in process (InMemoryTransport, real runner)', () => {
   }, 600_000);
 });
 
+/** The message as one frame; one too deep for JSON.stringify becomes an equally deep hand-written request. */
+function frameText(message: unknown): string {
+  try {
+    return JSON.stringify(message);
+  } catch {
+    return `{"jsonrpc":"2.0","id":"deep-${Math.random()}","method":"tools/call","params":{"name":"simulate","arguments":{"steps":1,"step_ms":0,"x":${'['.repeat(5000)}1${']'.repeat(5000)}}}}`;
+  }
+}
+
 describe('bad input, raw frames over real stdio', () => {
   let dir: string;
   let server: RawServer;
@@ -144,8 +154,8 @@ describe('bad input, raw frames over real stdio', () => {
     fc.string({ unit: 'binary', minLength: 1, maxLength: 200 }),
     fc.constantFrom('{', '}', '{"jsonrpc":"2.0"', '{"id":1,}', 'nul\u0000l', '\u0000', '\ufeff{}', '\u001b[2J', 'NaN', 'Infinity', '{"a":1}{"b":2}', '[{"jsonrpc":"2.0","id":1,"method":"ping"}]'),
     fc.uint8Array({ minLength: 1, maxLength: 300 }).map((bytes) => Buffer.from(bytes).toString('latin1')),
-    badRequest.map((message) => JSON.stringify(message)),
-    badMessage.map((message) => JSON.stringify(message)),
+    badRequest.map(frameText),
+    badMessage.map(frameText),
   ).filter((text) => !text.includes('\n') && text.replace(/\r$/, '').trim() !== '');
 
   it(`answers ${FRAMES} generated frames (and two over 10 MiB), stays up, creates nothing`, async () => {

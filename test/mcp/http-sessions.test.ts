@@ -117,3 +117,18 @@ describe('HTTP sessions per principal', () => {
     await waitFor(async () => (await post(url, ALICE, ping, opened.sessionId)).status === 404 || undefined, 'the idle session to expire', 10_000, 1_200);
   });
 });
+
+describe('HTTP message edges', () => {
+  it('answers a request whose params are not an object with -32602 for its id, and a bad id with -32600', async () => {
+    const url = await startHttp([]);
+    const session = (await open(url, ALICE)).sessionId!;
+    for (const params of [[], 'x', 5, null]) {
+      const reply = await post(url, ALICE, { jsonrpc: '2.0', id: 9, method: 'tools/call', params }, session);
+      expect(reply.status).toBe(400);
+      expect(JSON.parse(reply.body)).toMatchObject({ id: 9, error: { code: -32602, message: expect.stringMatching(/`params` must be an object/) } });
+    }
+    const badId = await post(url, ALICE, { jsonrpc: '2.0', id: { x: 1 }, method: 'ping' }, session);
+    expect(JSON.parse(badId.body)).toMatchObject({ id: null, error: { code: -32600 } });
+    expect((await post(url, ALICE, ping, session)).status).toBe(200);
+  });
+});

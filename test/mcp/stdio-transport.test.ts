@@ -3,12 +3,15 @@
  * within chunks, CRLF, oversized frames skipped with bounded memory and
  * answered for their id, parse errors answered; and frameId's scan.
  */
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createJobRunner } from '../../src/index.js';
 import { frameId } from '../../src/mcp/frame-id.js';
+import { serveStdio } from '../../src/mcp/stdio.js';
 import { JsonLineTransport } from '../../src/mcp/stdio-transport.js';
-import { waitFor } from '../helpers.js';
+import { tempDir, waitFor } from '../helpers.js';
 
 function harness(maxFrameBytes?: number) {
   const input = new PassThrough();
@@ -93,5 +96,35 @@ describe('frameId', () => {
     ['{"x":"unterminated', undefined],
   ])('%s -> %s', (prefix, expected) => {
     expect(frameId(prefix)).toBe(expected);
+  });
+});
+
+describe('serveStdio maxFrameBytes', () => {
+  const dir = tempDir();
+  const runnerPromise = createJobRunner({ jobsDir: join(dir, 'jobs'), stateDir: join(dir, 'state'), builtins: false, config: false, dispatch: false });
+  afterAll(async () => (await runnerPromise).close());
+
+  it('refuses a bad value, and answers a frame over a configured limit while staying up', async () => {
+    const runner = await runnerPromise;
+    await expect(serveStdio(runner, { maxFrameBytes: 0 }, { stdin: new PassThrough(), stdout: new PassThrough() })).rejects.toThrow(/`maxFrameBytes` to be a positive integer/);
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    const written: { id?: unknown; error?: { message: string }; result?: unknown }[] = [];
+    let pending = '';
+    stdout.on('data', (chunk: Buffer) => {
+      pending += chunk.toString();
+      const lines = pending.split('\n');
+      pending = lines.pop()!;
+      for (const line of lines) written.push(JSON.parse(line) as (typeof written)[number]);
+    });
+    const handle = await serveStdio(runner, { maxFrameBytes: 2048 }, { stdin, stdout });
+    try {
+      stdin.write(`{"jsonrpc":"2.0","id":"big","method":"ping","params":{"pad":"${'p'.repeat(5000)}"}}\n{"jsonrpc":"2.0","id":"small","method":"ping"}\n`);
+      await waitFor(() => written.length >= 2, 'two replies');
+      expect(written.find((m) => m.id === 'big')?.error?.message).toMatch(/over 2048 bytes/);
+      expect(written.find((m) => m.id === 'small')?.result).toEqual({});
+    } finally {
+      await handle.close();
+    }
   });
 });

@@ -21,6 +21,7 @@ async function runnerIn(dir: string, options: { maxInputBytes?: number } = {}): 
   const runner = await createJobRunner({ jobsDir: join(dir, 'jobs'), stateDir: join(dir, 'state'), builtins: false, config: false, dispatch: false, ...options });
   runners.push(runner);
   runner.registry.register({ name: 'echo_text', description: 'takes a text', command: [process.execPath, '-e', ''], schema: z.strictObject({ text: z.string() }) });
+  runner.registry.register({ name: 'any_json', description: 'takes any JSON', command: [process.execPath, '-e', ''], schema: z.strictObject({ data: z.unknown() }) });
   return runner;
 }
 
@@ -46,6 +47,18 @@ describe('input size limit', () => {
     await expect(runner.submit('echo_text', { text: 'a'.repeat(200) })).rejects.toThrow(/limit is 100 bytes/);
     expect(entries(dir)).toEqual([]);
     await expect(createJobRunner({ jobsDir: join(dir, 'j2'), stateDir: join(dir, 's2'), builtins: false, config: false, maxInputBytes: 0 })).rejects.toThrow(/`maxInputBytes` to be a positive integer/);
+  });
+
+  it('refuses an input nested too deeply to serialize with a clear message, and creates nothing', async () => {
+    const dir = tempDir();
+    const runner = await runnerIn(dir);
+    let data: unknown = 0;
+    for (let i = 0; i < 100_000; i++) data = [data];
+    const error = await runner.submit('any_json', { data }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'invalid_input' });
+    expect((error as Error).message).toMatch(/input of `any_json` is nested too deeply/);
+    expect(entries(dir)).toEqual([]);
+    expect(staged(dir)).toEqual([]);
   });
 
   it('over MCP: the start tool answers isError naming the limit', async () => {
