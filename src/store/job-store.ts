@@ -15,6 +15,7 @@ import { ACTIVE_DIR, DISPATCH_LOCK, STAGING_DIR, jobFile } from './paths.js';
 import { jobRecordSchema, progressSchema, workerErrorSchema } from './schemas.js';
 import { assertJobId, isJobId } from '../ids.js';
 import { JobsError } from '../errors.js';
+import { ownerIsDead, parseOwner, thisProcess } from '../worker/lock-owner.js';
 import type { JobProgress, JobRecord } from '../types.js';
 
 /** A job of the index whose job.json cannot be read: isolated and reported, never fatal. */
@@ -117,8 +118,12 @@ export class JobStore {
     try {
       mkdirSync(staging, { mode: 0o700 });
       // 'wx' everywhere: an id that exists already (as a job or a marker) is refused, never overwritten.
-      fds.push(openSync(marker, 'wx', 0o600));
+      const markerFd = openSync(marker, 'wx', 0o600);
+      fds.push(markerFd);
       markerCreated = true;
+      // Who is submitting: a scan that finds this marker with the folder still in staging
+      // can tell a submit in flight (keep it) from one whose process died (drop it).
+      writeFileSync(markerFd, submitterText());
       const input = openSync(join(staging, 'input.json'), 'wx', 0o600);
       fds.push(input);
       writeFileSync(input, inputText);
@@ -323,10 +328,28 @@ export class JobStore {
     const read = await this.read(id);
     if (read.ok) return !needsAttention(read.value);
     if (read.reason !== 'missing') return false; // damaged: the reconciler's to recover, never silently dropped
-    if (await pathExists(join(this.root, STAGING_DIR, id))) return false;
+    const staging = join(this.root, STAGING_DIR, id);
+    const staged = await stat(staging).catch(() => undefined);
+    if (staged) {
+      // A submit in flight keeps its marker; one whose process died (or that is long
+      // abandoned) never returned its id: its staging folder and marker go.
+      const abandoned = Date.now() - staged.mtimeMs > STAGING_ABANDONED_MS || ownerIsDead(parseOwner(this.markerText(id)));
+      if (!abandoned) return false;
+      await rm(staging, { recursive: true, force: true });
+    }
     // The staged folder may have been renamed into place between the two looks.
     const again = await this.read(id);
     return !again.ok && again.reason === 'missing';
+  }
+
+  /** The marker's content (the submitter, for markers written by a submit), read without following links. */
+  private markerText(id: string): string {
+    try {
+      const read = readRegularText(join(this.root, ACTIVE_DIR, id), { maxBytes: 4096 });
+      return read.ok ? read.text : '';
+    } catch {
+      return '';
+    }
   }
 
   /**
@@ -365,7 +388,11 @@ export class JobStore {
 
 }
 
-const pathExists = (path: string) => stat(path).then(() => true, () => false);
+let submitter: string | undefined;
+/** This process as a marker records it (pid, start time, host, boot, pid namespace): computed once. */
+function submitterText(): string {
+  return (submitter ??= `${JSON.stringify(thisProcess())}\n`);
+}
 
 /** True while a job is unfinished or its state patch is not settled. */
 export function needsAttention(record: JobRecord): boolean {

@@ -5,7 +5,9 @@
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { thisProcess } from '../../src/worker/lock-owner.js';
 import { isJobId, newJobId } from '../../src/ids.js';
 import { JobStore } from '../../src/store/job-store.js';
 import { tempDir } from '../helpers.js';
@@ -57,6 +59,20 @@ describe('accepted jobs stay in the index', () => {
     renameSync(staging, join(dir, 'jobs', id));
     const queued = (await m.list({ status: 'queued' })).jobs.map((j) => j.id);
     expect(queued).toContain(id);
+  });
+
+  it('a submit that crashed before its rename (its process is gone) leaves nothing behind: the next scan drops marker and staging', async () => {
+    const dir = tempDir();
+    const m = await makeManager({ dispatch: false }, dir);
+    const id = newJobId();
+    const staging = join(dir, 'jobs', '.staging', id);
+    mkdirSync(staging);
+    writeFileSync(join(staging, 'job.json'), '{}');
+    const gone = spawnSync(process.execPath, ['-e', '']).pid!; // a process that has exited
+    writeFileSync(join(dir, 'jobs', '.active', id), `${JSON.stringify({ ...thisProcess(), pid: gone, startTime: undefined })}\n`);
+    await m.reconcile();
+    expect(existsSync(join(dir, 'jobs', '.active', id))).toBe(false);
+    expect(existsSync(staging)).toBe(false);
   });
 
   it('a marker with neither a job folder nor a staging folder is dropped (a failed or removed job)', async () => {
