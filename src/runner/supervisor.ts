@@ -23,7 +23,8 @@ import { JobsError } from '../errors.js';
 import type { ApplyOutcome } from '../store/state-store.js';
 import type { ReadResult } from '../store/atomic.js';
 import { crashPoint } from './crash-points.js';
-import { ownerIsDead, readOwnerAsync } from '../worker/lock-owner.js';
+import { ownerIsDead } from '../worker/lock-owner.js';
+import { readOwnerAsync } from '../worker/lock-owner-async.js';
 
 export interface SettleOptions {
   /**
