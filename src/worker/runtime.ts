@@ -97,8 +97,13 @@ async function runLocked(wrapper: Wrapper, jobDir: string, inputText: string): P
     return outcome.fail({ kind: 'invalid_input', message: `input.json is not valid JSON: ${(error as Error).message}` });
   }
   if (record?.inputDigest !== (await digestText(inputText))) {
-    const schema = await wrapper.loadSchema();
-    const parsed = schema.safeParse(input);
+    let parsed;
+    try {
+      parsed = (await wrapper.loadSchema()).safeParse(input);
+    } catch (error) {
+      // The wrapper's own `input` builder (or its schema) threw: its bug, reported like one in run.
+      return outcome.fail({ kind: 'error', ...describeError(error, 'building or applying the input schema failed: ') });
+    }
     if (!parsed.success) return outcome.fail({ kind: 'invalid_input', message: formatIssues(parsed.error.issues) });
     input = parsed.data;
   }
