@@ -81,13 +81,14 @@ export function thisProcess(): LockOwner {
   return { pid: process.pid, ...(startTime ? { startTime } : {}), ...here() };
 }
 
-/** Records this process as the lock's holder; false if it could not (the heartbeat alone then speaks for it). */
-export function writeOwner(lockPath: string): boolean {
+/** Records this process as the lock's holder: the text written, or undefined if it could not (the heartbeat alone then speaks for it). */
+export function writeOwner(lockPath: string): string | undefined {
+  const text = `${JSON.stringify(thisProcess())}\n`;
   try {
-    writeFileSync(join(lockPath, OWNER_FILE), `${JSON.stringify(thisProcess())}\n`, { flag: 'wx' });
-    return true;
+    writeFileSync(join(lockPath, OWNER_FILE), text, { flag: 'wx' });
+    return text;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -106,19 +107,25 @@ export function parseOwner(text: string): LockOwner | undefined {
   return value as LockOwner;
 }
 
-/** The lock's recorded holder (synchronous: the worker runtime). */
-export function readOwner(lockPath: string): LockOwner | undefined {
+/** The owner file's text, read safely (synchronous: the worker runtime). */
+export function readOwnerText(lockPath: string): string | undefined {
   return quietly(() => {
     if (!lstatSync(lockPath).isDirectory()) return undefined;
     const fd = openSync(join(lockPath, OWNER_FILE), OPEN_FLAGS);
     try {
       if (!fstatSync(fd).isFile()) return undefined;
       const buffer = Buffer.alloc(MAX_OWNER_BYTES);
-      return parseOwner(buffer.toString('utf8', 0, readSync(fd, buffer, 0, MAX_OWNER_BYTES, 0)));
+      return buffer.toString('utf8', 0, readSync(fd, buffer, 0, MAX_OWNER_BYTES, 0));
     } finally {
       closeSync(fd);
     }
   });
+}
+
+/** The lock's recorded holder (synchronous: the worker runtime). */
+export function readOwner(lockPath: string): LockOwner | undefined {
+  const text = readOwnerText(lockPath);
+  return text === undefined ? undefined : parseOwner(text);
 }
 
 /** True only when the lock's recorded holder is certainly not running (see the file comment). */
@@ -129,8 +136,3 @@ export function ownerIsDead(owner: LockOwner | undefined): boolean {
   return !isAlive(owner.pid, owner.startTime);
 }
 
-/** The same holder: pid, start time, host and pid namespace all match. */
-export function isThisProcess(owner: LockOwner | undefined): boolean {
-  const me = thisProcess();
-  return owner !== undefined && owner.pid === me.pid && owner.startTime === me.startTime && owner.host === me.host && owner.pidNs === me.pidNs;
-}

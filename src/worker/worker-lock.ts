@@ -11,7 +11,7 @@
  */
 import { mkdirSync, rmSync, rmdirSync, statSync, unlinkSync, utimes } from 'node:fs';
 import { join } from 'node:path';
-import { OWNER_FILE, isThisProcess, ownerIsDead, readOwner, writeOwner } from './lock-owner.js';
+import { OWNER_FILE, ownerIsDead, readOwner, readOwnerText, writeOwner } from './lock-owner.js';
 
 export class LockedError extends Error {
   override readonly name = 'LockedError';
@@ -67,7 +67,7 @@ export function acquireWorkerLock(lockPath: string, staleMs: number, updateMs: n
       released = true;
       clearInterval(timer);
       // Taken over while we were thought dead (stopped for longer than staleMs): the lock is someone else's now.
-      if (owned && !isThisProcess(readOwner(lockPath))) return;
+      if (owned !== undefined && readOwnerText(lockPath) !== owned) return;
       removeLock(lockPath);
     },
   };
