@@ -48,7 +48,7 @@ export function acquireWorkerLock(lockPath: string, staleMs: number, updateMs: n
     }
     const owner = readOwner(lockPath);
     if (ageMs < staleMs && !ownerIsDead(owner)) {
-      throw new LockedError(`another worker holds ${lockPath} (heartbeat ${Math.round(ageMs / 1000)} s ago${owner ? `, pid ${owner.pid} on ${owner.host}` : ''})`);
+      throw new LockedError(`another worker holds ${lockPath} (heartbeat ${Math.round(ageMs / 1000)} s ago${owner ? `, pid ${owner.pid}` : ''})`);
     }
     process.stderr.write(`taking over ${lockPath}: ${ageMs < staleMs ? `its holder, pid ${owner?.pid}, is dead` : 'its heartbeat is stale'}\n`);
     removeLock(lockPath);

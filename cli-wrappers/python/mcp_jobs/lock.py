@@ -135,7 +135,7 @@ class WorkerLock:
             age = float("inf") if age is None else age
             owner = read_owner(self.path)
             if age < LOCK_STALE_S and not owner_is_dead(owner):
-                held_by = ", pid %d on %s" % (owner["pid"], owner["host"]) if owner else ""
+                held_by = ", pid %d" % owner["pid"] if owner else ""
                 raise RuntimeError("another worker holds %s (heartbeat %d s ago%s)" % (self.path, round(age), held_by))
             reason = "its holder, pid %s, is dead" % owner["pid"] if age < LOCK_STALE_S else "its heartbeat is stale"
             sys.stderr.write("taking over %s: %s\n" % (self.path, reason))
