@@ -25,7 +25,8 @@ import type { ReadResult } from '../store/atomic.js';
 import { crashPoint } from './crash-points.js';
 import { elapsedMs } from './clock.js';
 import { PatchRetries } from './patch-retry.js';
-import { ownerIsDead, readOwnerAsync } from '../worker/lock-owner.js';
+import { ownerIsDead } from '../worker/lock-owner.js';
+import { readOwnerAsync } from '../worker/lock-owner-async.js';
 import { capLog } from './log-cap.js';
 
 export interface SettleOptions {

@@ -13,10 +13,7 @@
  * the heartbeat rule alone in charge, so a live worker's lock is never taken.
  */
 import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, readSync, readlinkSync, writeFileSync } from 'node:fs';
-import { lstat, open } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { isProcessAlive, processStartTime } from '../runner/proc.js';
 
 export const OWNER_FILE = 'owner.json';
 
@@ -36,32 +33,69 @@ function quietly<T>(read: () => T): T | undefined {
   }
 }
 
+/*
+ * Process identity as src/runner/proc.ts reads it (pid + /proc/<pid>/stat field 22), repeated here rather than
+ * imported: node:os and every extra module cost a wrapper start-up time it does not have (bench wrapper-startup).
+ */
+const HAS_PROC = quietly(() => readFileSync('/proc/self/stat')) !== undefined;
+
+/** Fields of /proc/<pid>/stat after the `(comm)` field, which may hold spaces or parens. */
+function statFields(pid: number): string[] | undefined {
+  const text = quietly(() => readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  const close = text?.lastIndexOf(')') ?? -1;
+  return text && close >= 0 ? text.slice(close + 2).split(' ') : undefined;
+}
+
+/** Live, not a zombie, and (when known) started when recorded: not a recycled pid. */
+function isAlive(pid: number, startTime: string | undefined): boolean {
+  if (HAS_PROC) {
+    const fields = statFields(pid);
+    if (!fields || fields[0] === 'Z' || fields[0] === 'X') return false;
+    return startTime === undefined || fields[19] === startTime;
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The host name (uname's nodename) without loading node:os where /proc has it. */
+function hostName(): string {
+  const fromProc = quietly(() => readFileSync('/proc/sys/kernel/hostname', 'utf8').trim());
+  if (fromProc) return fromProc;
+  const load = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+  return (load?.('node:os') as typeof import('node:os') | undefined)?.hostname() ?? 'unknown';
+}
+
 /** This machine and pid namespace, as an owner file records them. */
 function here(): Omit<LockOwner, 'pid' | 'startTime'> {
   const bootId = quietly(() => readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim());
   const pidNs = quietly(() => readlinkSync('/proc/self/ns/pid'));
-  return { host: hostname(), ...(bootId ? { bootId } : {}), ...(pidNs ? { pidNs } : {}) };
+  return { host: hostName(), ...(bootId ? { bootId } : {}), ...(pidNs ? { pidNs } : {}) };
 }
 
 export function thisProcess(): LockOwner {
-  const startTime = processStartTime(process.pid);
+  const startTime = statFields(process.pid)?.[19];
   return { pid: process.pid, ...(startTime ? { startTime } : {}), ...here() };
 }
 
-/** Records this process as the lock's holder; false if it could not (the heartbeat alone then speaks for it). */
-export function writeOwner(lockPath: string): boolean {
+/** Records this process as the lock's holder: the text written, or undefined if it could not (the heartbeat alone then speaks for it). */
+export function writeOwner(lockPath: string): string | undefined {
+  const text = `${JSON.stringify(thisProcess())}\n`;
   try {
-    writeFileSync(join(lockPath, OWNER_FILE), `${JSON.stringify(thisProcess())}\n`, { flag: 'wx' });
-    return true;
+    writeFileSync(join(lockPath, OWNER_FILE), text, { flag: 'wx' });
+    return text;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
 /** Larger than any owner file; the read never takes more. */
-const MAX_OWNER_BYTES = 4096;
+export const MAX_OWNER_BYTES = 4096;
 /** Never follow a link, never block on a FIFO: the lock folder is worker-written. */
-const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+export const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
 /** Parses an owner file's text; undefined unless it has the shape above. */
 export function parseOwner(text: string): LockOwner | undefined {
@@ -73,36 +107,25 @@ export function parseOwner(text: string): LockOwner | undefined {
   return value as LockOwner;
 }
 
-/** The lock's recorded holder (synchronous: the worker runtime). */
-export function readOwner(lockPath: string): LockOwner | undefined {
+/** The owner file's text, read safely (synchronous: the worker runtime). */
+export function readOwnerText(lockPath: string): string | undefined {
   return quietly(() => {
     if (!lstatSync(lockPath).isDirectory()) return undefined;
     const fd = openSync(join(lockPath, OWNER_FILE), OPEN_FLAGS);
     try {
       if (!fstatSync(fd).isFile()) return undefined;
       const buffer = Buffer.alloc(MAX_OWNER_BYTES);
-      return parseOwner(buffer.toString('utf8', 0, readSync(fd, buffer, 0, MAX_OWNER_BYTES, 0)));
+      return buffer.toString('utf8', 0, readSync(fd, buffer, 0, MAX_OWNER_BYTES, 0));
     } finally {
       closeSync(fd);
     }
   });
 }
 
-/** The same off the main thread, for the server (which never blocks its event loop on a job's files). */
-export async function readOwnerAsync(lockPath: string): Promise<LockOwner | undefined> {
-  try {
-    if (!(await lstat(lockPath)).isDirectory()) return undefined;
-    const handle = await open(join(lockPath, OWNER_FILE), OPEN_FLAGS);
-    try {
-      if (!(await handle.stat()).isFile()) return undefined;
-      const { buffer, bytesRead } = await handle.read(Buffer.alloc(MAX_OWNER_BYTES), 0, MAX_OWNER_BYTES, 0);
-      return parseOwner(buffer.toString('utf8', 0, bytesRead));
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    return undefined;
-  }
+/** The lock's recorded holder (synchronous: the worker runtime). */
+export function readOwner(lockPath: string): LockOwner | undefined {
+  const text = readOwnerText(lockPath);
+  return text === undefined ? undefined : parseOwner(text);
 }
 
 /** True only when the lock's recorded holder is certainly not running (see the file comment). */
@@ -110,11 +133,6 @@ export function ownerIsDead(owner: LockOwner | undefined): boolean {
   if (!owner) return false;
   const me = here();
   if (owner.host !== me.host || owner.bootId !== me.bootId || owner.pidNs !== me.pidNs) return false;
-  return !isProcessAlive(owner.pid, owner.startTime);
+  return !isAlive(owner.pid, owner.startTime);
 }
 
-/** The same holder: pid, start time, host and pid namespace all match. */
-export function isThisProcess(owner: LockOwner | undefined): boolean {
-  const me = thisProcess();
-  return owner !== undefined && owner.pid === me.pid && owner.startTime === me.startTime && owner.host === me.host && owner.pidNs === me.pidNs;
-}

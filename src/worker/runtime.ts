@@ -8,7 +8,7 @@
  *      recorded after validating it at submit
  *   4. run, with progress and an AbortSignal wired to SIGTERM / SIGINT; the
  *      process stays alive until `run` settles, and an unhandled rejection or
- *      uncaught exception of the wrapper fails the attempt (see run-guard.ts)
+ *      uncaught exception of the wrapper fails the attempt (see job-outcome.ts)
  *   5. write results.json or error.json atomically (job-outcome.ts); release
  *      the lock
  *
@@ -25,8 +25,7 @@ import { acquireWorkerLock, LockedError, type HeldLock } from './worker-lock.js'
 import { ProgressWriter } from './progress-writer.js';
 import { parseWorkerArgs, printUsage, printDescription } from './usage.js';
 import { digestText } from './sha256.js';
-import { EXIT, JobOutcome, describeError } from './job-outcome.js';
-import { guardRun, UnhandledInRun } from './run-guard.js';
+import { EXIT, JobOutcome, describeError, guardRun, UnhandledInRun } from './job-outcome.js';
 import type { Wrapper, WrapperContext } from './define-wrapper.js';
 
 export { EXIT } from './job-outcome.js';
@@ -97,8 +96,13 @@ async function runLocked(wrapper: Wrapper, jobDir: string, inputText: string): P
     return outcome.fail({ kind: 'invalid_input', message: `input.json is not valid JSON: ${(error as Error).message}` });
   }
   if (record?.inputDigest !== (await digestText(inputText))) {
-    const schema = await wrapper.loadSchema();
-    const parsed = schema.safeParse(input);
+    let parsed;
+    try {
+      parsed = (await wrapper.loadSchema()).safeParse(input);
+    } catch (error) {
+      // The wrapper's own `input` builder (or its schema) threw: its bug, reported like one in run.
+      return outcome.fail({ kind: 'error', ...describeError(error, 'building or applying the input schema failed: ') });
+    }
     if (!parsed.success) return outcome.fail({ kind: 'invalid_input', message: formatIssues(parsed.error.issues) });
     input = parsed.data;
   }

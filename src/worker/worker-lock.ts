@@ -9,8 +9,9 @@
  * A lock is taken over when its heartbeat is older than `staleMs`, or at once
  * when its owner file (lock-owner.ts) proves its holder dead on this machine.
  */
-import { mkdirSync, rmSync, statSync, utimes } from 'node:fs';
-import { isThisProcess, ownerIsDead, readOwner, writeOwner } from './lock-owner.js';
+import { mkdirSync, rmSync, rmdirSync, statSync, unlinkSync, utimes } from 'node:fs';
+import { join } from 'node:path';
+import { OWNER_FILE, ownerIsDead, readOwner, readOwnerText, writeOwner } from './lock-owner.js';
 
 export class LockedError extends Error {
   override readonly name = 'LockedError';
@@ -20,8 +21,18 @@ export interface HeldLock {
   release(): void;
 }
 
+/** Removes the lock folder: its owner file, then the folder (recursively only if someone put more in it). */
 function removeLock(lockPath: string): void {
-  rmSync(lockPath, { recursive: true, force: true });
+  try {
+    unlinkSync(join(lockPath, OWNER_FILE));
+  } catch {
+    // none (another runtime's lock, or never written)
+  }
+  try {
+    rmdirSync(lockPath);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') rmSync(lockPath, { recursive: true, force: true });
+  }
 }
 
 export function acquireWorkerLock(lockPath: string, staleMs: number, updateMs: number): HeldLock {
@@ -37,7 +48,7 @@ export function acquireWorkerLock(lockPath: string, staleMs: number, updateMs: n
     }
     const owner = readOwner(lockPath);
     if (ageMs < staleMs && !ownerIsDead(owner)) {
-      throw new LockedError(`another worker holds ${lockPath} (heartbeat ${Math.round(ageMs / 1000)} s ago${owner ? `, pid ${owner.pid} on ${owner.host}` : ''})`);
+      throw new LockedError(`another worker holds ${lockPath} (heartbeat ${Math.round(ageMs / 1000)} s ago${owner ? `, pid ${owner.pid}` : ''})`);
     }
     process.stderr.write(`taking over ${lockPath}: ${ageMs < staleMs ? `its holder, pid ${owner?.pid}, is dead` : 'its heartbeat is stale'}\n`);
     removeLock(lockPath);
@@ -56,7 +67,7 @@ export function acquireWorkerLock(lockPath: string, staleMs: number, updateMs: n
       released = true;
       clearInterval(timer);
       // Taken over while we were thought dead (stopped for longer than staleMs): the lock is someone else's now.
-      if (owned && !isThisProcess(readOwner(lockPath))) return;
+      if (owned !== undefined && readOwnerText(lockPath) !== owned) return;
       removeLock(lockPath);
     },
   };

@@ -46,7 +46,8 @@ describe('a Python wrapper through the config', () => {
     await waitFor(async () => (await m.status(jobId)).patchState === 'applied', 'the state patch');
     expect(await m.state.get('largest_prime')).toBe(1_999_993);
     const dir = m.store.dir(jobId);
-    expect(existsSync(join(dir, 'worker.lock'))).toBe(false);
+    // results.json lands before the worker releases its lock: wait for the release, with a deadline.
+    await waitFor(() => !existsSync(join(dir, 'worker.lock')), 'the worker to release its lock');
     expect(readJson(join(dir, 'progress.json'))).toMatchObject({ current: 10, total: 10, updatedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) });
   });
 

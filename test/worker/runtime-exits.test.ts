@@ -74,6 +74,16 @@ describe('the TypeScript runtime ends every run with a file and a released lock'
     expect(has(job, 'worker.lock')).toBe(false);
   });
 
+  it('an input builder that throws (a wrapper bug): error.json kind error, exit 1, lock released', () => {
+    const path = join(scripts, 'bad_input.mjs');
+    writeFileSync(path, readFileSync(jsWrapper(scripts, 'bad_input_base', 'return 1;'), 'utf8').replace('input: (z) => z.object({}).passthrough()', "input: () => { throw new Error('no schema today'); }"));
+    const job = jobFolder(); // no job.json: the worker validates, so it builds the schema
+    const r = runSync(path, job);
+    expect(r.status).toBe(1);
+    expect(readJson(job, 'error.json')).toMatchObject({ kind: 'error', message: 'building or applying the input schema failed: no schema today' });
+    expect(has(job, 'worker.lock')).toBe(false);
+  });
+
   it('writes strict JSON for a result with a lone surrogate or NaN (escaped / null, as JSON.stringify does)', () => {
     const script = jsWrapper(scripts, 'odd_values', `return { s: 'a\\udc00b', n: NaN, i: Infinity };`);
     const job = jobFolder();

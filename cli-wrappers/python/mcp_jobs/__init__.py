@@ -13,13 +13,16 @@ A wrapper is one file that defines `validate(raw) -> input` and
   1. parse `--job-dir <dir>` (`--force`, `--help`); exit 2 on a usage error
   2. refuse (exit 2) a folder that already holds results.json or error.json
   3. take the worker lock `<dir>/worker.lock` (a folder; its mtime is a
-     heartbeat every 5 s; a lock older than 30 s is stale and taken over)
+     heartbeat every 5 s; its owner.json names this process; a lock older
+     than 30 s, or whose owner is certainly dead on this machine, is taken
+     over); only then, with --force, remove the old outputs
   4. read input.json; validate it unless its sha256 matches job.json's
      `inputDigest` (the server validated it at submit)
   5. run, with throttled atomic progress.json writes and a cancel flag set by
      SIGTERM / SIGINT
   6. write results.json (exit 0) or error.json `{message, kind, details?}`
-     (exit 1) atomically; release the lock
+     (exit 1) atomically, strict JSON only (NaN, Infinity, sets in a result:
+     kind invalid_result); release the lock
 """
 
 from .context import Cancelled, Context

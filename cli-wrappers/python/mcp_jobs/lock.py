@@ -118,11 +118,6 @@ def owner_is_dead(owner):
     return not _alive(owner["pid"], owner.get("startTime"))
 
 
-def _same_process(owner):
-    me = this_process()
-    return owner is not None and all(owner.get(key) == me.get(key) for key in ("pid", "startTime", "host", "pidNs"))
-
-
 class WorkerLock:
     """`worker.lock`: a folder created with mkdir, its mtime refreshed as a heartbeat."""
 
@@ -130,7 +125,7 @@ class WorkerLock:
         self.path = path
         self.stop = threading.Event()
         self.thread = None
-        self.owned = False
+        self.owned = None  # the owner.json text this worker wrote
 
     def acquire(self):
         try:
@@ -140,16 +135,17 @@ class WorkerLock:
             age = float("inf") if age is None else age
             owner = read_owner(self.path)
             if age < LOCK_STALE_S and not owner_is_dead(owner):
-                held_by = ", pid %d on %s" % (owner["pid"], owner["host"]) if owner else ""
+                held_by = ", pid %d" % owner["pid"] if owner else ""
                 raise RuntimeError("another worker holds %s (heartbeat %d s ago%s)" % (self.path, round(age), held_by))
             reason = "its holder, pid %s, is dead" % owner["pid"] if age < LOCK_STALE_S else "its heartbeat is stale"
             sys.stderr.write("taking over %s: %s\n" % (self.path, reason))
             shutil.rmtree(self.path, ignore_errors=True)
             os.mkdir(self.path)
+        text = json.dumps(this_process()) + "\n"
         try:
             with open(os.path.join(self.path, OWNER_FILE), "x", encoding="utf-8") as handle:
-                handle.write(json.dumps(this_process()) + "\n")
-            self.owned = True
+                handle.write(text)
+            self.owned = text
         except OSError:
             pass  # the heartbeat alone speaks for us
         self.thread = threading.Thread(target=self._beat, daemon=True)
@@ -164,6 +160,6 @@ class WorkerLock:
 
     def release(self):
         self.stop.set()
-        if self.owned and not _same_process(read_owner(self.path)):
+        if self.owned is not None and _quietly(lambda: _read_owner_text(self.path)) != self.owned:
             return  # taken over while we were thought dead: the lock is someone else's now
         shutil.rmtree(self.path, ignore_errors=True)
