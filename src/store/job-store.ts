@@ -6,11 +6,11 @@
  */
 import { mkdir, readdir, rm, stat, writeFile, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { closeSync, constants, lstatSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, lstatSync, mkdirSync, openSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { fsyncDir, fsyncFd, writeJsonAtomic } from './atomic.js';
 import { readJsonFile, readRegularText, type Parser, type ReadFailure, type ReadLimit, type ReadResult } from './safe-read.js';
 import { withFileLock } from './locks.js';
-import { ACTIVE_DIR, DISPATCH_LOCK, STAGING_DIR, jobFile } from './paths.js';
+import { ACTIVE_DIR, DISPATCH_LOCK, JOB_FILES, STAGING_DIR, jobFile } from './paths.js';
 import { jobRecordSchema, progressSchema, workerErrorSchema } from './schemas.js';
 import { assertJobId, isJobId } from '../ids.js';
 import { JobsError } from '../errors.js';
@@ -215,6 +215,24 @@ export class JobStore {
     const dir = this.dir(record.id);
     this.assertFolder(record.id);
     await withFileLock(jobFile(dir, 'recordLock'), () => writeJsonAtomic(jobFile(dir, 'record'), record));
+  }
+
+  /**
+   * Creates `attempts/<n>/` of job `id` (where a retry moves the failed
+   * attempt's files) as real folders: a link or file a worker left in their
+   * place is removed first (the link itself, never its target).
+   */
+  attemptDir(id: string, attempt: number): string {
+    this.assertFolder(id);
+    let path = this.dir(id);
+    for (const name of [JOB_FILES.attempts, String(attempt)]) {
+      path = join(path, name);
+      const info = lstatSync(path, { throwIfNoEntry: false });
+      if (info?.isDirectory()) continue;
+      if (info) unlinkSync(path);
+      mkdirSync(path);
+    }
+    return path;
   }
 
   /** The job's progress, sanitized; undefined when there is none or it is unusable. Never throws: a bad progress file never fails a status call. */
