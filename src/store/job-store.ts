@@ -154,13 +154,8 @@ export class JobStore {
    * would lead out of the jobs folder. Undefined: a real folder, or none.
    */
   folderProblem(id: string): ReadFailure | undefined {
-    let info;
-    try {
-      info = lstatSync(this.dir(id));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
+    const info = lstatSync(this.dir(id), { throwIfNoEntry: false });
+    if (!info) return undefined;
     if (info.isSymbolicLink()) return { ok: false, reason: 'unsafe', message: `the job folder ${id} is a symbolic link; the server does not follow it` };
     if (!info.isDirectory()) return { ok: false, reason: 'unsafe', message: `the job folder ${id} is not a directory` };
     return undefined;
