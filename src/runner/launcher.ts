@@ -8,7 +8,9 @@
  * it: the worker outlives the server.
  */
 import { spawn } from 'node:child_process';
-import { open } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { jobFile } from '../store/paths.js';
 import { isGroupAlive, isProcessAlive, processStartTime } from './proc.js';
 import { JOB_MARKER, stopTree } from './process-tree.js';
@@ -55,7 +57,7 @@ export interface Launcher {
 
 export class LocalLauncher implements Launcher {
   async start(spec: LaunchSpec): Promise<Launched> {
-    const [out, err] = await Promise.all([open(jobFile(spec.jobDir, 'stdout'), 'a', 0o600), open(jobFile(spec.jobDir, 'stderr'), 'a', 0o600)]);
+    const [out, err] = await openLogs(spec.jobDir);
     try {
       const [program, ...args] = spec.command as [string, ...string[]];
       const child = spawn(program, [...args, '--job-dir', spec.jobDir], {
@@ -96,3 +98,32 @@ export class LocalLauncher implements Launcher {
     await stopTree(spec, graceMs);
   }
 }
+
+/** How the worker's logs are opened: appending, never through a link, never waiting on a FIFO. */
+const LOG_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
+async function openLog(path: string): Promise<FileHandle> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, LOG_FLAGS, 0o600);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') throw new Error(`${basename(path)} is a symbolic link; links are not followed`, { cause: error });
+    if (code === 'ENXIO' || code === 'EISDIR') throw new Error(`${basename(path)} is not a regular file`, { cause: error });
+    throw error;
+  }
+  if (!(await handle.stat()).isFile()) {
+    await handle.close();
+    throw new Error(`${basename(path)} is not a regular file`);
+  }
+  return handle;
+}
+
+/** stdout.log and stderr.log of a job, both or neither. */
+async function openLogs(jobDir: string): Promise<[FileHandle, FileHandle]> {
+  const [out, err] = await Promise.allSettled([openLog(jobFile(jobDir, 'stdout')), openLog(jobFile(jobDir, 'stderr'))]);
+  if (out.status === 'fulfilled' && err.status === 'fulfilled') return [out.value, err.value];
+  for (const r of [out, err]) if (r.status === 'fulfilled') await r.value.close();
+  throw ((out.status === 'rejected' ? out.reason : undefined) ?? (err as PromiseRejectedResult).reason) as Error;
+}
+

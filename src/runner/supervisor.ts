@@ -7,7 +7,7 @@
  * watcher, scans, a status call, another server process): it decides under the
  * job's lock and a terminal record is never changed again.
  */
-import { mkdir, rename, stat } from 'node:fs/promises';
+import { rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { log } from '../log.js';
 import { serialize } from '../store/locks.js';
@@ -223,8 +223,7 @@ export class Supervisor {
 
   private async retry(record: JobRecord, error: NonNullable<JobRecord['error']>, finishedAt: string): Promise<JobRecord> {
     const dir = this.ctx.store.dir(record.id);
-    const aside = join(dir, JOB_FILES.attempts, String(record.attempt));
-    await mkdir(aside, { recursive: true });
+    const aside = this.ctx.store.attemptDir(record.id, record.attempt);
     for (const name of ['results', 'error', 'progress', 'stdout', 'stderr'] as const) {
       await rename(jobFile(dir, name), join(aside, JOB_FILES[name])).catch(() => {});
     }

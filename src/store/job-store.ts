@@ -6,12 +6,12 @@
  */
 import { readdir, rm, stat, writeFile, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { closeSync, constants, lstatSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, lstatSync, mkdirSync, openSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { fsyncDir, fsyncFd, writeJsonAtomic } from './atomic.js';
 import { readJsonFile, readRegularText, type Parser, type ReadFailure, type ReadLimit, type ReadResult } from './safe-read.js';
 import { withFileLock } from './locks.js';
 import { ensureDir } from './ensure-dir.js';
-import { ACTIVE_DIR, DISPATCH_LOCK, STAGING_DIR, jobFile } from './paths.js';
+import { ACTIVE_DIR, DISPATCH_LOCK, JOB_FILES, STAGING_DIR, jobFile } from './paths.js';
 import { jobRecordSchema, progressSchema, workerErrorSchema } from './schemas.js';
 import { assertJobId, isJobId } from '../ids.js';
 import { JobsError } from '../errors.js';
@@ -166,13 +166,8 @@ export class JobStore {
    * would lead out of the jobs folder. Undefined: a real folder, or none.
    */
   folderProblem(id: string): ReadFailure | undefined {
-    let info;
-    try {
-      info = lstatSync(this.dir(id));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
+    const info = lstatSync(this.dir(id), { throwIfNoEntry: false });
+    if (!info) return undefined;
     if (info.isSymbolicLink()) return { ok: false, reason: 'unsafe', message: `the job folder ${id} is a symbolic link; the server does not follow it` };
     if (!info.isDirectory()) return { ok: false, reason: 'unsafe', message: `the job folder ${id} is not a directory` };
     return undefined;
@@ -227,6 +222,24 @@ export class JobStore {
     const dir = this.dir(record.id);
     this.assertFolder(record.id);
     await withFileLock(jobFile(dir, 'recordLock'), () => writeJsonAtomic(jobFile(dir, 'record'), record));
+  }
+
+  /**
+   * Creates `attempts/<n>/` of job `id` (where a retry moves the failed
+   * attempt's files) as real folders: a link or file a worker left in their
+   * place is removed first (the link itself, never its target).
+   */
+  attemptDir(id: string, attempt: number): string {
+    this.assertFolder(id);
+    let path = this.dir(id);
+    for (const name of [JOB_FILES.attempts, String(attempt)]) {
+      path = join(path, name);
+      const info = lstatSync(path, { throwIfNoEntry: false });
+      if (info?.isDirectory()) continue;
+      if (info) unlinkSync(path);
+      mkdirSync(path, { mode: 0o700 });
+    }
+    return path;
   }
 
   /** The job's progress, sanitized; undefined when there is none or it is unusable. Never throws: a bad progress file never fails a status call. */

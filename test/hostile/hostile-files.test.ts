@@ -19,8 +19,13 @@ import { ROOT, tempDir, waitFor } from '../helpers.js';
 import { JobManager } from '../../src/runner/job-manager.js';
 import { call, connectInProcess, textOf, type Connected } from '../mcp/helpers.js';
 
-/** A status call, a list call or a log tail answers within this while a hostile file exists (they take a few ms). */
-const LATENCY_MS = 500;
+/**
+ * A status call, a list call or a log tail answers within this while a hostile
+ * file exists. They take a few ms; the bound has room for five cases running
+ * at once on a loaded 2-core CI machine (a full-suite run saw 512 ms once with
+ * 500). What it catches takes seconds (a 2 GiB read) or forever (a FIFO).
+ */
+const LATENCY_MS = 1000;
 const LEAKS = /CANARY|root:x:0/;
 
 type Kind = 'symlink-in' | 'symlink-out' | 'dev-zero' | 'fifo' | 'directory' | 'sparse' | 'invalid-utf8' | 'not-json' | 'schema';
