@@ -42,11 +42,13 @@ export async function cliSide(folders: { root: string; jobsDir: string; stateDir
     if (stopped()) return;
     const seed = `cli-${n}`;
     const input = { steps: 2 + (n % 3), step_ms: 150, seed };
+    const spec = { seed, kind: 'short' as const, patch: 'none' as const, args: input };
+    ledger.specs.set(seed, spec);
     const run = await runCli(['run', 'simulate', '--input-json', JSON.stringify(input), '--json', ...dirs], folders.root);
     ledger.count('cli run');
     try {
       const answer = JSON.parse(run.out) as { job_id: string; status: string };
-      ledger.acked.set(answer.job_id, { id: answer.job_id, via: 'cli', spec: { seed, kind: 'short', patch: 'none', args: input } });
+      ledger.acked.set(answer.job_id, { id: answer.job_id, via: 'cli', spec });
       const killed = ledger.killed.get(answer.job_id);
       if ((run.code === 0) !== (answer.status === 'completed') || (!killed && answer.status !== 'completed')) {
         ledger.anomaly(`cli run ${answer.job_id}: exit ${run.code}, ${answer.status}${killed ? ' (worker killed)' : ''}: ${run.err.trim().slice(-300)}`);
