@@ -80,6 +80,7 @@ function print(section: Section): void {
   for (const f of section.figures) {
     const verdict = f.pass === undefined ? '' : f.pass ? `  (target ${f.target}: pass)` : `  (target ${f.target}: FAIL)`;
     console.log(`  ${f.name}: ${f.value} ${f.unit}${verdict}`);
+    if (f.note) console.log(`      ${f.note}`);
   }
 }
 
