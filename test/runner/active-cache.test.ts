@@ -10,6 +10,8 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ActiveRecordsCache } from '../../src/runner/active-cache.js';
 import type { JobManager } from '../../src/runner/job-manager.js';
+import { withFileLock } from '../../src/store/locks.js';
+import type { JobRecord } from '../../src/types.js';
 import { tempDir, waitFor } from '../helpers.js';
 import { makeManager } from './setup.js';
 
@@ -33,18 +35,27 @@ describe('active-records cache', () => {
   it("sees another manager's claim at its next pass, and the end of that job", async () => {
     const { m, ids, dir } = await queued(10);
     const cache = new ActiveRecordsCache(m.store);
-    await cache.records();
+    // As the dispatcher does: passes run under the dispatch lock (a claim and its `.claims` touch are one hold).
+    const pass = () => withFileLock(m.store.dispatchLockPath, () => cache.records());
+    await pass();
     const other = await makeManager({ maxConcurrent: 1 }, dir);
-    const started = await waitFor(async () => (await m.store.activeRecords()).find((r) => r.status === 'running'), "the other manager's claim");
-    const seen = await cache.records();
-    expect(cache.stats.full).toBe(2);
-    expect(seen.filter((r) => r.status === 'running').map((r) => r.id)).toEqual([started.id]);
-    expect(seen).toEqual(await m.store.activeRecords());
-    // A running record is revalidated on every pass: its end is seen without any claim.
-    await other.cancel(started.id);
-    const after = await cache.records();
-    expect(after.find((r) => r.id === started.id)?.status ?? 'gone').not.toBe('running');
-    expect(after.filter((r) => r.status === 'queued')).toHaveLength(ids.length - 1);
+    let started: JobRecord | undefined;
+    try {
+      started = await waitFor(async () => (await m.store.activeRecords()).find((r) => r.status === 'running'), "the other manager's claim");
+      const seen = await pass();
+      expect(cache.stats.full).toBe(2);
+      expect(seen.filter((r) => r.status === 'running').map((r) => r.id)).toEqual([started.id]);
+      expect(seen.map((r) => r.id)).toEqual((await m.store.activeRecords()).map((r) => r.id));
+      // A running record is revalidated on every pass: its end is seen without any claim.
+      await other.close(); // no more claims: the queue below stays as it is
+      await m.cancel(started.id);
+      const after = await pass();
+      expect(after.find((r) => r.id === started!.id)?.status ?? 'gone').not.toBe('running');
+      expect(after.filter((r) => r.status === 'queued')).toHaveLength(ids.length - 1);
+    } finally {
+      await other.close();
+      for (const r of await m.store.activeRecords()) if (r.status === 'running') await m.cancel(r.id).catch(() => undefined);
+    }
   });
 
   it('drops a job that left the index and skips a job.json that is a directory (never opened)', async () => {
