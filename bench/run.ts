@@ -8,7 +8,7 @@
  *   node dist/bench/run.js --list          the benchmark names
  */
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Figure, QUICK, ROOT, now } from './lib.js';
@@ -65,11 +65,22 @@ async function loadMcp(): Promise<{ run(): Promise<Figure[]>; method: string[] }
   return { run: () => mod.benchMcp(), method: mod.mcpMethod ?? ['See bench/mcp.ts.'] };
 }
 
+/**
+ * The "## Reliability" part of the existing BENCHMARKS.md (soak, fuzz, mutation
+ * figures, written by their own runs): kept when the benchmarks rewrite the file.
+ */
+async function reliabilitySection(path: string): Promise<string> {
+  const existing = await readFile(path, 'utf8').catch(() => '');
+  const at = existing.indexOf('\n## Reliability');
+  return at < 0 ? '' : existing.slice(at);
+}
+
 function print(section: Section): void {
   if (section.skipped) console.log(`  skipped: ${section.skipped}`);
   for (const f of section.figures) {
     const verdict = f.pass === undefined ? '' : f.pass ? `  (target ${f.target}: pass)` : `  (target ${f.target}: FAIL)`;
     console.log(`  ${f.name}: ${f.value} ${f.unit}${verdict}`);
+    if (f.note) console.log(`      ${f.note}`);
   }
 }
 
@@ -114,7 +125,7 @@ async function main(argv: string[]): Promise<number> {
   console.log(`\n${table(sections)}\n\n(${(totalMs / 1000).toFixed(1)} s)`);
   if (!argv.length && !QUICK) {
     const path = join(ROOT, 'BENCHMARKS.md');
-    await writeFile(path, markdown(sections, totalMs));
+    await writeFile(path, markdown(sections, totalMs) + (await reliabilitySection(path)));
     console.log(`wrote ${path}`);
   }
   return failed ? 1 : 0;

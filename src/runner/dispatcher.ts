@@ -71,14 +71,24 @@ export class Dispatcher {
     const claimed: JobRecord[] = [];
     for (const candidate of ready) {
       if (free <= 0) break;
-      const { record, changed } = await store.update(candidate.id, (cur) =>
-        cur.status === 'queued' ? { ...cur, status: 'running', startedAt: new Date(this.ctx.clock.now()).toISOString(), startedMono: this.ctx.clock.monotonic() } : undefined,
-      );
+      let claim;
+      try {
+        claim = await store.update(candidate.id, (cur) =>
+          cur.status === 'queued' ? { ...cur, status: 'running', startedAt: new Date(this.ctx.clock.now()).toISOString(), startedMono: this.ctx.clock.monotonic() } : undefined,
+        );
+      } catch (error) {
+        // Damaged or removed since the view was taken: that job alone is skipped (the reconciler reports it).
+        this.active.invalidate(candidate.id);
+        log.warn(`dispatch: skipping ${candidate.id}: ${(error as Error).message}`);
+        continue;
+      }
+      const { record, changed } = claim;
       if (changed) {
         claimed.push(record);
         free -= 1;
-      }
+      } else this.active.invalidate(candidate.id);
     }
+    if (claimed.length) this.active.noteClaims(claimed.map((r) => r.id));
     return claimed;
   }
 

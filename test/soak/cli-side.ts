@@ -12,17 +12,22 @@ import type { Ledger } from './ledger.js';
 
 const CLI = join(DIST, 'src', 'cli', 'main.js');
 
-function runCli(args: string[], root: string): Promise<{ code: number | null; out: string; err: string }> {
+function runCli(args: string[], root: string, ledger: Ledger): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { cwd: root, env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
     child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    const timer = setTimeout(() => {
+      ledger.killedPids.add(child.pid!);
+      ledger.anomaly(`cli ${args[0]} still running after 120 s: SIGKILLed`);
+      child.kill('SIGKILL');
+    }, 120_000);
     child.once('error', reject);
-    child.once('close', (code) => {
+    child.once('close', (code, signal) => {
       clearTimeout(timer);
+      ledger.processes.set(child.pid!, `cli ${args[0]} (exit ${code ?? signal})`);
       resolve({ code, out, err });
     });
   });
@@ -31,7 +36,7 @@ function runCli(args: string[], root: string): Promise<{ code: number | null; ou
 export async function cliSide(folders: { root: string; jobsDir: string; stateDir: string }, ledger: Ledger, stopped: () => boolean): Promise<void> {
   const dirs = ['--jobs-dir', folders.jobsDir, '--state-dir', folders.stateDir];
   for (let n = 0; !stopped(); n++) {
-    const list = await runCli(['list', '--limit', '100', '--json', ...dirs], folders.root);
+    const list = await runCli(['list', '--limit', '100', '--json', ...dirs], folders.root, ledger);
     ledger.count('cli list');
     try {
       if (list.code !== 0) throw new Error(`exit ${list.code}: ${list.err.trim().slice(-300)}`);
@@ -42,11 +47,13 @@ export async function cliSide(folders: { root: string; jobsDir: string; stateDir
     if (stopped()) return;
     const seed = `cli-${n}`;
     const input = { steps: 2 + (n % 3), step_ms: 150, seed };
-    const run = await runCli(['run', 'simulate', '--input-json', JSON.stringify(input), '--json', ...dirs], folders.root);
+    const spec = { seed, kind: 'short' as const, patch: 'none' as const, args: input };
+    ledger.specs.set(seed, spec);
+    const run = await runCli(['run', 'simulate', '--input-json', JSON.stringify(input), '--json', ...dirs], folders.root, ledger);
     ledger.count('cli run');
     try {
       const answer = JSON.parse(run.out) as { job_id: string; status: string };
-      ledger.acked.set(answer.job_id, { id: answer.job_id, via: 'cli', spec: { seed, kind: 'short', patch: 'none', args: input } });
+      ledger.acked.set(answer.job_id, { id: answer.job_id, via: 'cli', spec });
       const killed = ledger.killed.get(answer.job_id);
       if ((run.code === 0) !== (answer.status === 'completed') || (!killed && answer.status !== 'completed')) {
         ledger.anomaly(`cli run ${answer.job_id}: exit ${run.code}, ${answer.status}${killed ? ' (worker killed)' : ''}: ${run.err.trim().slice(-300)}`);

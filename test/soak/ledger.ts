@@ -21,6 +21,8 @@ export class Ledger {
   readonly killed = new Map<string, Expected>();
   /** Pids of every process the soak SIGKILLed (servers and workers). */
   readonly killedPids = new Set<number>();
+  /** Every process the soak started, by pid: what it was and how it ended (to explain leftovers). */
+  readonly processes = new Map<number, string>();
   /** Anomalies: unexpected errors from live servers, CLI failures, unparsable state reads. */
   readonly anomalies: string[] = [];
   readonly counts: Record<string, number> = {};

@@ -78,7 +78,10 @@ export class SoakServer {
       await client.connect(transport);
     } catch (error) {
       gen.dead = true;
-      if (transport.pid) killQuietly(transport.pid);
+      if (transport.pid) {
+        killQuietly(transport.pid);
+        this.started.push({ pid: transport.pid, crashAt });
+      }
       if (crashAt) this.crashPointDeaths += 1;
       // A crash-point generation may die while starting (a pending patch at its startup scan).
       return this.spawn(undefined).catch(() => {

@@ -40,6 +40,8 @@ export interface SoakReport {
   counts: Record<string, number>;
   /** Pids the soak SIGKILLed, and those of server generations that died at their crash point. */
   killedPids: number[];
+  /** Every process the soak started (servers, CLI calls, killed workers): pid → what and how it ended. */
+  processes: Record<number, string>;
   durationS: number;
   serverStderr: string;
 }
@@ -115,6 +117,10 @@ export async function runSoak(config: SoakConfig): Promise<SoakReport> {
     anomalies: ledger.anomalies,
     counts: ledger.counts,
     killedPids: [...ledger.killedPids, ...server.started.filter((g) => g.crashAt).map((g) => g.pid)],
+    processes: Object.fromEntries([
+      ...ledger.processes,
+      ...server.started.map((g) => [g.pid, `server${g.crashAt ? ` (crash point ${g.crashAt})` : ''}${ledger.killedPids.has(g.pid) ? ', SIGKILLed' : ''}`] as const),
+    ]),
     durationS: Math.round((Date.now() - t0) / 100) / 10,
     serverStderr: server.stderr.slice(-3000),
   };

@@ -54,8 +54,15 @@ export function verify(jobsDir: string, stateDir: string, ledger: Ledger): Verdi
   const appendIds = new Set<string>();
   const replaceIds: string[] = [];
   for (const id of ids) {
-    const record = readJson<JobRecord>(join(jobsDir, id, 'job.json'))!;
-    const seed = readJson<{ seed: string }>(join(jobsDir, id, 'input.json'))?.seed ?? '';
+    let record: JobRecord;
+    let seed: string;
+    try {
+      record = readJson<JobRecord>(join(jobsDir, id, 'job.json'))!;
+      seed = readJson<{ seed: string }>(join(jobsDir, id, 'input.json'))?.seed ?? '';
+    } catch (error) {
+      v.wrong.push(`${id}: unreadable job.json or input.json: ${(error as Error).message}`);
+      continue;
+    }
     const spec = ledger.specs.get(seed) ?? ledger.acked.get(id)?.spec;
     if (existsSync(join(jobsDir, id, 'worker.lock'))) v.staleWorkerLocks += 1;
     const outcome = record.status === 'failed' ? `failed ${record.error?.kind}` : record.status;
@@ -73,7 +80,13 @@ export function verify(jobsDir: string, stateDir: string, ledger: Ledger): Verdi
     if (!matches(record, expected)) v.wrong.push(`${id} (${seed}, ${spec.kind}${ledger.killed.has(id) ? ', worker killed' : ''}): ${outcome}, expected ${show(expected)}: ${record.error?.message ?? ''}`);
     if (record.status === 'completed' && spec.patch !== 'none') {
       if (record.patchState !== 'applied') v.wrong.push(`${id} (${seed}): completed with patchState ${record.patchState} ${record.patchError ?? ''}`);
-      const checksum = readJson<{ checksum: string }>(join(jobsDir, id, 'results.json'))!.checksum;
+      let checksum: string;
+      try {
+        checksum = readJson<{ checksum: string }>(join(jobsDir, id, 'results.json'))!.checksum;
+      } catch (error) {
+        v.wrong.push(`${id} (${seed}): completed, results.json unreadable: ${(error as Error).message}`);
+        continue;
+      }
       if (spec.patch === 'append') {
         appendIds.add(id);
         appendChecksums.push(checksum);
