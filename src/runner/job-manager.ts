@@ -350,6 +350,8 @@ export class JobManager extends JobEventEmitter {
     await this.dispatcher.close();
     this.supervisor.close();
     await this.reconciler.close();
+    // A settle in flight finishes its writes: a process that exits right after close() (the CLI) never leaves a half-done update.
+    await this.supervisor.drain();
     managers.delete(this.options.jobsDir);
   }
 

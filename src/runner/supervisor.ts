@@ -28,6 +28,7 @@ import { PatchRetries } from './patch-retry.js';
 import { ownerIsDead } from '../worker/lock-owner.js';
 import { readOwnerAsync } from '../worker/lock-owner-async.js';
 import { capLog } from './log-cap.js';
+import { sweepDeadTemps } from '../store/temp-sweep.js';
 
 export interface SettleOptions {
   /**
@@ -52,6 +53,8 @@ interface Tracked {
 
 export class Supervisor {
   private readonly tracked = new Map<string, Tracked>();
+  /** Settles (and the exit handlers that start them) not finished yet. */
+  private readonly pending = new Set<Promise<unknown>>();
   /** Jobs this process settled whose event waits for their patch to be applied. */
   private readonly unannounced = new Set<string>();
   /** Patches whose apply failed for a reason outside the job, waiting for their next try. */
@@ -84,13 +87,14 @@ export class Supervisor {
       entry.handle = { pid: launched.pid, startTime: launched.startTime };
       if (launched.exited) {
         entry.parent = true;
+        // Not counted as in flight while the worker runs (it may outlive this manager); the settle it starts is.
         void launched.exited
           .then(async (exit) => {
             entry.exit = exit;
             const settled = await this.settle(record.id);
             // Settled from its result file before the exit arrived: still record how the process ended.
             if (settled && isTerminal(settled.status) && settled.exitCode === undefined && settled.attempt === record.attempt) {
-              await this.ctx.store.update(record.id, (cur) => (cur.exitCode === undefined ? { ...cur, exitCode: exit.code, signal: exit.signal } : undefined));
+              await this.inFlight(this.ctx.store.update(record.id, (cur) => (cur.exitCode === undefined ? { ...cur, exitCode: exit.code, signal: exit.signal } : undefined)));
             }
           })
           .catch((error: Error) => log.error(`settling ${record.id} after exit: ${error.message}`));
@@ -143,7 +147,25 @@ export class Supervisor {
    * completed. Returns the record as it now stands.
    */
   settle(id: string, options: SettleOptions = {}): Promise<JobRecord | undefined> {
-    return serialize(`settle:${id}`, () => this.settleNow(id, options));
+    return this.inFlight(serialize(`settle:${id}`, () => this.settleNow(id, options)));
+  }
+
+  /** Counts `work` as in flight until it ends (close() waits for it: a write is never cut off by an exit). */
+  private inFlight<T>(work: Promise<T>): Promise<T> {
+    this.pending.add(work);
+    void work.then(
+      () => this.pending.delete(work),
+      () => this.pending.delete(work),
+    );
+    return work;
+  }
+
+  /** Resolves when no settle (and no write it makes) is in flight, or after `ms`. */
+  async drain(ms = 10_000): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (this.pending.size && Date.now() < deadline) {
+      await Promise.race([Promise.allSettled([...this.pending]), new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now())).unref())]);
+    }
   }
 
   private async settleNow(id: string, options: SettleOptions): Promise<JobRecord | undefined> {
@@ -269,7 +291,11 @@ export class Supervisor {
         crashPoint('before-patch');
         current = await this.applyPatch(current, results);
       }
-      if (current.patchState !== 'pending') await this.ctx.store.unmarkActive(current.id);
+      if (current.patchState !== 'pending') {
+        // Last look at the folder before it leaves the index: temp files of writers killed mid-write go.
+        if (!this.ctx.store.folderProblem(current.id)) sweepDeadTemps(this.ctx.store.dir(current.id));
+        await this.ctx.store.unmarkActive(current.id);
+      }
     } catch (error) {
       this.patchRetries.failed(current.id, error as Error);
       return current;

@@ -13,6 +13,7 @@
  *
  * A file without the envelope (seeded by hand) is read as a bare value.
  */
+import { sweepDeadTemps } from './temp-sweep.js';
 import { readdir, rename } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
@@ -56,6 +57,7 @@ export class StateStore {
    */
   async init(): Promise<string[]> {
     await ensureDir(this.root, 0o700);
+    sweepDeadTemps(this.root); // a server killed mid-write left its temp file
     const fields = await this.fields();
     for (const field of fields) {
       await this.load(field).catch((error: unknown) => {

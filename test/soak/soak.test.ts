@@ -57,12 +57,10 @@ describe(`soak with faults (${config.jobs} jobs, ${config.serverKills} server ki
     expect(report.verdict.wrong).toEqual([]);
   });
 
-  // Issue 8, defect 1 (owned by another engineer): a scan in another manager (the CLI's `run`,
-  // the 30 s scan) that runs between a submit's marker and its folder rename deletes the marker;
-  // the job stays queued forever. Seen by bench/queue-scale (2 of 5,000 over stdio) and by an
-  // in-process loop (208 of 500 with 50 ms scans); in this soak it is rare, so the assertion would
-  // be flaky rather than red. Flip to `it` once defect 1 is fixed.
-  it.skip('no acknowledged job is stuck queued without its .active marker (defect 1)', () => {
+  // Issue 8, defect 1: a scan in another manager (the CLI's `run`, the 30 s scan) that ran between
+  // a submit's marker and its folder rename deleted the marker; the job stayed queued forever
+  // (5 of 527 in the first long soak). Fixed by the index rule in JobStore.unmarkActive().
+  it('no acknowledged job is stuck queued without its .active marker (defect 1)', () => {
     expect(report.verdict.lostUnindexed).toEqual([]);
   });
 
@@ -88,15 +86,10 @@ describe(`soak with faults (${config.jobs} jobs, ${config.serverKills} server ki
     expect(unexplained).toEqual([]);
   });
 
-  // Two known gaps, not in issue 8's defect list (reported to the lead), leave temp files behind:
-  // (1) a writer SIGKILLed between creating its temp file and the rename leaves
-  //     `.job.json.<pid>.<n>.<r>.tmp` (or results.json's, progress.json's) forever: nothing sweeps
-  //     temp files of dead writers; seen in most runs (2 of 3 server kills in one CI run);
-  // (2) `mcp-jobs run` exits 0 while its manager still writes: JobManager.close() does not wait for
-  //     the supervisor's in-flight settles/claims, and src/cli/main.ts then calls process.exit(), so a
-  //     `.job.json.<cli pid>.4.<r>.tmp` is left (11 of 29 CLI runs in one CI run), its update lost.
-  // Flip to `it` once temp files of dead writers are swept and the CLI's close waits for its writes.
-  it.skip('no *.tmp temp file left at all (gaps: SIGKILLed writers never swept; CLI exits mid-write)', () => {
+  // Two gaps the first soaks found, both closed: a writer SIGKILLed between creating its temp
+  // file and the rename left it forever (now swept: src/store/temp-sweep.ts), and `mcp-jobs run`
+  // exited while its manager still wrote (JobManager.close() now waits for settles in flight).
+  it('no *.tmp temp file left at all', () => {
     expect(report.verdict.leftovers.tmp).toEqual([]);
   });
 
