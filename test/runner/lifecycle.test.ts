@@ -85,14 +85,15 @@ describe('job lifecycle', () => {
 
   it('times out: the whole process group, grandchildren included, is gone afterwards', async () => {
     const m = await makeManager({ killGraceMs: 300 });
-    const { jobId } = await m.submit('stubborn', {}, { timeoutMs: 400 });
+    // 2 s: long enough for the worker to start its grandchild on a loaded machine (400 ms was not, under Stryker).
+    const { jobId } = await m.submit('stubborn', {}, { timeoutMs: 2000 });
     const grandchildFile = join(m.store.dir(jobId), 'grandchild.pid');
     const grandchild = Number(await waitFor(() => existsSync(grandchildFile) && readFileSync(grandchildFile, 'utf8'), 'the grandchild pid'));
     const worker = (await m.status(jobId)).pid!;
     expect(pidAlive(grandchild)).toBe(true);
     const done = await m.wait(jobId, 10_000);
     expect(done.status).toBe('failed');
-    expect(done.error).toMatchObject({ kind: 'timeout', message: 'timed out after 400 ms' });
+    expect(done.error).toMatchObject({ kind: 'timeout', message: 'timed out after 2000 ms' });
     expect(done.stopRequested?.reason).toBe('timeout');
     await waitFor(() => !pidAlive(grandchild) && !pidAlive(worker), 'the process group to be gone', 5000);
   });
