@@ -202,7 +202,7 @@ describe('the liveness timer', () => {
       b.on('job:failed', (r) => failed.push(r));
       process.kill(pid, 'SIGKILL');
       const seen = await waitFor(() => failed.find((r) => r.id === jobId), 'the liveness check to settle the dead worker', 5000);
-      expect(seen).toMatchObject({ status: 'failed', error: { kind: 'lost' } });
+      expect(seen).toMatchObject({ status: 'failed', error: { kind: 'lost', message: 'the worker is gone and left no results.json or error.json' } });
     } finally {
       killGroup(pid);
     }
@@ -226,6 +226,14 @@ describe('what the worker left decides how the attempt ended (outcome.ts)', () =
       [{ kind: 'weird', message: 'boom' }, { kind: 'error', message: 'boom' }],
       [{ message: 'no kind' }, { kind: 'error', message: 'no kind' }],
     ] as const;
+    // A worker that reports it was cancelled (SIGTERM from someone else, Ctrl-C) with no stop asked for: cancelled.
+    const told = await running(m);
+    try {
+      writeJson(join(told.dir, 'error.json'), { kind: 'cancelled', message: 'interrupted' });
+      expect(await m.status(told.id)).toMatchObject({ status: 'cancelled' });
+    } finally {
+      killGroup(told.pid);
+    }
     for (const [file, expected] of cases) {
       const job = await running(m);
       try {
