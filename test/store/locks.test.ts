@@ -1,10 +1,11 @@
 /** Locks (locks.ts): the in-process chain, the cross-process file lock, stale takeover, the held check. */
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { isLockHeld, serialize, withFileLock } from '../../src/store/locks.js';
-import { ROOT, tempDir, waitFor } from '../helpers.js';
+import { tempDir, waitFor } from '../helpers.js';
 
 describe('serialize', () => {
   it('runs callers of one key one after another, also after one of them failed', async () => {
@@ -38,16 +39,20 @@ describe('withFileLock across processes', () => {
   it('waits for a holder in another process and runs only after it released', async () => {
     const lock = join(tempDir(), 'field.json.lock');
     const script = `
-      const lockfile = require(${JSON.stringify(join(ROOT, 'node_modules', 'proper-lockfile'))});
+      const lockfile = require(${JSON.stringify(createRequire(import.meta.url).resolve('proper-lockfile'))});
       lockfile.lock(${JSON.stringify(lock)}, { lockfilePath: ${JSON.stringify(lock)}, realpath: false, stale: 5000 }).then((release) => {
         process.stdout.write('held\\n');
         setTimeout(() => release().then(() => process.stdout.write('released ' + Date.now() + '\\n')), 700);
       });`;
-    const holder = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const holder = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
     onTestFinished(() => void holder.kill('SIGKILL'));
     let out = '';
+    let err = '';
     holder.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-    await waitFor(() => out.includes('held'), 'the other process to hold the lock');
+    holder.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+    await waitFor(() => out.includes('held'), 'the other process to hold the lock', 20_000).catch((error: Error) => {
+      throw new Error(`${error.message}; its stderr: ${err}`);
+    });
     let ranAt = 0;
     await withFileLock(lock, async () => {
       ranAt = Date.now();
