@@ -13,7 +13,8 @@ describe('dispatch', () => {
   it('runs 10 jobs under maxConcurrent 2 with never more than 2 overlapping (recorded start/end times)', async () => {
     const m = await makeManager({ maxConcurrent: 2 });
     const ids: string[] = [];
-    for (let i = 0; i < 10; i++) ids.push((await m.submit('timed', { ms: 150, value: i })).jobId);
+    // 800 ms each: two of them certainly overlap, also when a loaded machine takes 0.5 s to start a worker.
+    for (let i = 0; i < 10; i++) ids.push((await m.submit('timed', { ms: 800, value: i })).jobId);
     const spans: { start: number; end: number }[] = [];
     for (const id of ids) {
       expect((await m.wait(id, 20_000)).status).toBe('completed');

@@ -202,9 +202,91 @@ describe('the liveness timer', () => {
       b.on('job:failed', (r) => failed.push(r));
       process.kill(pid, 'SIGKILL');
       const seen = await waitFor(() => failed.find((r) => r.id === jobId), 'the liveness check to settle the dead worker', 5000);
-      expect(seen).toMatchObject({ status: 'failed', error: { kind: 'lost' } });
+      expect(seen).toMatchObject({ status: 'failed', error: { kind: 'lost', message: 'the worker is gone and left no results.json or error.json' } });
     } finally {
       killGroup(pid);
+    }
+  });
+});
+
+describe('what the worker left decides how the attempt ended (outcome.ts)', () => {
+  /** A running `forever` job whose worker is tracked by this manager. */
+  async function running(m: Manager): Promise<{ id: string; pid: number; dir: string }> {
+    const { jobId } = await m.submit('forever', {});
+    const pid = await runningPid(m, jobId);
+    return { id: jobId, pid, dir: m.store.dir(jobId) };
+  }
+  const writeJson = (path: string, value: unknown) => writeFileSync(path, JSON.stringify(value));
+
+  it('error.json kinds: invalid_input and invalid_result are kept, details too; any other kind is error', async () => {
+    const m = await makeManager();
+    const cases = [
+      [{ kind: 'invalid_input', message: 'no such design', details: { field: 'd' } }, { kind: 'invalid_input', message: 'no such design', details: { field: 'd' } }],
+      [{ kind: 'invalid_result', message: 'NaN in output' }, { kind: 'invalid_result', message: 'NaN in output' }],
+      [{ kind: 'weird', message: 'boom' }, { kind: 'error', message: 'boom' }],
+      [{ message: 'no kind' }, { kind: 'error', message: 'no kind' }],
+    ] as const;
+    // A worker that reports it was cancelled (SIGTERM from someone else, Ctrl-C) with no stop asked for: cancelled.
+    const told = await running(m);
+    try {
+      writeJson(join(told.dir, 'error.json'), { kind: 'cancelled', message: 'interrupted' });
+      expect(await m.status(told.id)).toMatchObject({ status: 'cancelled' });
+    } finally {
+      killGroup(told.pid);
+    }
+    for (const [file, expected] of cases) {
+      const job = await running(m);
+      try {
+        writeJson(join(job.dir, 'error.json'), file);
+        const done = await m.status(job.id);
+        expect(done.status).toBe('failed');
+        expect(done.error).toEqual(expected);
+      } finally {
+        killGroup(job.pid);
+      }
+    }
+  });
+
+  it('a torn error.json while the worker lives is not an outcome; once it is gone the job failed, kind error', async () => {
+    const m = await makeManager();
+    const job = await running(m);
+    try {
+      writeFileSync(join(job.dir, 'error.json'), '{"message": ');
+      expect((await m.status(job.id)).status).toBe('running');
+      process.kill(job.pid, 'SIGKILL');
+      const done = await m.wait(job.id, 10_000);
+      expect(done).toMatchObject({ status: 'failed', error: { kind: 'error', message: expect.stringContaining('error.json is unreadable') } });
+    } finally {
+      killGroup(job.pid);
+    }
+  });
+
+  it('a stop that was asked for wins over the kind in error.json: cancel → cancelled, timeout → failed timeout', async () => {
+    const m = await makeManager();
+    for (const [reason, expected] of [['cancel', { status: 'cancelled' }], ['timeout', { status: 'failed', error: { kind: 'timeout' } }]] as const) {
+      const job = await running(m);
+      try {
+        // As cancel() and the timeout record it before they signal the worker.
+        await m.store.update(job.id, (cur) => ({ ...cur, stopRequested: { reason, at: new Date().toISOString() } }));
+        writeJson(join(job.dir, 'error.json'), { kind: 'error', message: 'interrupted' });
+        expect(await m.status(job.id)).toMatchObject(expected);
+      } finally {
+        killGroup(job.pid);
+      }
+    }
+  });
+
+  it('a stop that was asked for, and a worker gone without a word: cancel → cancelled, timeout → failed timeout', async () => {
+    const m = await makeManager();
+    for (const [reason, expected] of [['cancel', { status: 'cancelled' }], ['timeout', { status: 'failed', error: { kind: 'timeout' } }]] as const) {
+      const job = await running(m);
+      try {
+        await m.store.update(job.id, (cur) => ({ ...cur, stopRequested: { reason, at: new Date().toISOString() } }));
+        process.kill(job.pid, 'SIGKILL');
+        expect(await m.wait(job.id, 10_000)).toMatchObject(expected);
+      } finally {
+        killGroup(job.pid);
+      }
     }
   });
 });

@@ -60,13 +60,13 @@ describe('job lifecycle', () => {
     const m = await makeManager();
     const { jobId } = await m.submit('exit_code', { code: 7 });
     const done = await m.wait(jobId, 10_000);
-    expect(done).toMatchObject({ status: 'failed', exitCode: 7, error: { kind: 'exit', details: { exitCode: 7 } } });
+    expect(done).toMatchObject({ status: 'failed', exitCode: 7, error: { kind: 'exit', message: 'the worker exited with code 7 without writing error.json', details: { exitCode: 7 } } });
   });
 
   it('fails with kind invalid_result when the worker exits 0 without results.json', async () => {
     const m = await makeManager();
     const { jobId } = await m.submit('exit_code', { code: 0 });
-    expect(await m.wait(jobId, 10_000)).toMatchObject({ status: 'failed', error: { kind: 'invalid_result' } });
+    expect(await m.wait(jobId, 10_000)).toMatchObject({ status: 'failed', error: { kind: 'invalid_result', message: 'the worker exited with code 0 but wrote no results.json' } });
   });
 
   it('fails with kind lost when the worker is SIGKILLed mid-run', async () => {
@@ -79,13 +79,13 @@ describe('job lifecycle', () => {
     process.kill(running.pid!, 'SIGKILL');
     const done = await m.wait(jobId, 10_000);
     expect(done.status).toBe('failed');
-    expect(done.error?.kind).toBe('lost');
+    expect(done.error).toEqual({ kind: 'lost', message: 'the worker was killed by SIGKILL before writing a result' });
     expect(done.signal).toBe('SIGKILL');
   });
 
   it('times out: the whole process group, grandchildren included, is gone afterwards', async () => {
     const m = await makeManager({ killGraceMs: 300 });
-    // Long enough for the worker to start and install its SIGTERM handler on a loaded machine
+    // Long enough for the worker to start its grandchild and install its SIGTERM handler on a loaded machine
     // (at 400 ms, node was still starting up under load and died of the SIGTERM at once).
     const { jobId } = await m.submit('stubborn', {}, { timeoutMs: 2000 });
     const grandchildFile = join(m.store.dir(jobId), 'grandchild.pid');

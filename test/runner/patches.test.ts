@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { declarativeStep, resolvePointer } from '../../src/runner/patches.js';
 import { StateStore, emptyFile } from '../../src/store/state-store.js';
-import { tempDir } from '../helpers.js';
+import { tempDir, waitFor } from '../helpers.js';
 import { fixture, makeManager } from './setup.js';
 
 describe('state patches', () => {
@@ -27,7 +27,9 @@ describe('state patches', () => {
     m.on('state:changed', ({ field }) => seen.push(`state:${field}`));
     m.on('job:completed', (r) => seen.push(`completed:${r.patchState}`));
     const { jobId } = await m.submit('simulate', { steps: 1, step_ms: 0 }, { statePatch: { field: 'last', mode: 'replace' } });
-    await m.wait(jobId, 10_000);
+    // On the events themselves: m.wait() may return from a status read before job:completed is emitted.
+    await waitFor(() => seen.length >= 2, 'state:changed and job:completed');
+    expect((await m.status(jobId)).patchState).toBe('applied');
     expect(seen).toEqual(['state:last', 'completed:applied']);
   });
 
