@@ -91,6 +91,7 @@ export class Supervisor {
         void launched.exited
           .then(async (exit) => {
             entry.exit = exit;
+            if (this.closed) return; // a closed manager changes nothing: the next one settles it from the folder
             const settled = await this.settle(record.id);
             // Settled from its result file before the exit arrived: still record how the process ended.
             if (settled && isTerminal(settled.status) && settled.exitCode === undefined && settled.attempt === record.attempt) {

@@ -5,7 +5,7 @@
  * repairs the safe ones and exits 0; a healthy folder exits 0.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { newJobId } from '../../src/ids.js';
@@ -137,6 +137,32 @@ describe('mcp-jobs doctor', () => {
     expect(existsSync(join(cwd, 'jobs', '.active', unindexed))).toBe(true);
     expect(readRecord(cwd, unindexed).status).toBe('queued'); // doctor never starts jobs
     expect(fixed.findings.some((f) => f.level === 'warn' && /job.json.corrupt/.test(f.message))).toBe(true);
+  });
+
+  it('a job.json that is a directory or a FIFO is a problem naming that job; the other jobs are still checked (defect 4)', async () => {
+    const cwd = tempDir();
+    const asDir = newJobId();
+    plantJob(cwd, record(asDir, {}));
+    const recordPath = join(cwd, 'jobs', asDir, 'job.json');
+    rmSync(recordPath);
+    mkdirSync(recordPath);
+    const asFifo = newJobId();
+    plantJob(cwd, record(asFifo, {}));
+    rmSync(join(cwd, 'jobs', asFifo, 'job.json'));
+    spawnSync('mkfifo', [join(cwd, 'jobs', asFifo, 'job.json')]);
+    const unindexed = newJobId();
+    plantJob(cwd, record(unindexed, {}), {}, false);
+
+    const report = await doctor(cwd);
+    expect(report.code, report.stderr).toBe(1);
+    const messages = problems(report.findings).map((f) => `${f.check}: ${f.message}`);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(new RegExp(`job ${asDir}: job\\.json`)),
+        expect.stringMatching(new RegExp(`job ${asFifo}: job\\.json`)),
+        expect.stringMatching(new RegExp(`^index: job ${unindexed} \\(queued\\) is missing from the .active index`)),
+      ]),
+    );
   });
 
   it('a folder that does not exist yet: warnings only, nothing created but the answer', async () => {
