@@ -60,10 +60,12 @@ export async function runSoak(config: SoakConfig): Promise<SoakReport> {
 
   let next = 0;
   const mcpAcked = () => [...ledger.acked.values()].filter((a) => a.via === 'mcp').length;
+  let submitting = 0; // submits in flight: two submitters never overshoot the count together
   const submitter = async () => {
-    while (mcpAcked() < config.jobs) {
+    while (mcpAcked() + submitting < config.jobs) {
       const spec = makeSpec(next++, random, 'soak');
       ledger.specs.set(spec.seed, spec);
+      submitting += 1;
       try {
         const result = await server.call('simulate', spec.args);
         const id = (result.structuredContent as { job_id?: string } | undefined)?.job_id;
@@ -72,6 +74,8 @@ export async function runSoak(config: SoakConfig): Promise<SoakReport> {
       } catch (error) {
         if (!(error instanceof ServerGone)) throw error;
         ledger.unacked += 1;
+      } finally {
+        submitting -= 1;
       }
       await pause(random() * 2 * (config.spreadMs / config.jobs) * 2);
     }
