@@ -269,7 +269,7 @@ export class JobManager extends JobEventEmitter {
       cur.status === 'queued' ? { ...cur, status: 'cancelled', finishedAt: new Date().toISOString(), patchState: cur.patch ? 'skipped' : 'none' } : undefined,
     );
     if (changed) {
-      await this.store.unmarkActive(id);
+      await this.store.unmarkActive(id, record);
       this.emit('job:cancelled', record);
       return record;
     }

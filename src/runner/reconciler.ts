@@ -130,7 +130,7 @@ export class Reconciler {
           }
           if (record.status === 'queued') queued = true;
           else if (isTerminal(record.status) && record.patchState === 'pending') pending.push(record);
-          else if (isTerminal(record.status)) await this.ctx.store.unmarkActive(id);
+          else if (isTerminal(record.status)) await this.ctx.store.unmarkActive(id, record);
         } catch (error) {
           failed(id, error);
         }

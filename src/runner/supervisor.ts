@@ -295,7 +295,7 @@ export class Supervisor {
       if (current.patchState !== 'pending') {
         // Last look at the folder before it leaves the index: temp files of writers killed mid-write go.
         if (!this.ctx.store.folderProblem(current.id)) sweepDeadTemps(this.ctx.store.dir(current.id));
-        await this.ctx.store.unmarkActive(current.id);
+        await this.ctx.store.unmarkActive(current.id, current);
       }
     } catch (error) {
       this.patchRetries.failed(current.id, error as Error);

@@ -326,11 +326,15 @@ export class JobStore {
    * terminal, settled job, or when there is no job at all and no submit is in
    * flight: a submit writes its marker before it renames its staged folder into
    * place, so a missing job.json with a staging folder is a job being born.
+   * `seen`: the record as the caller just read or wrote it. A terminal, settled
+   * record never changes again, so it needs no second look; anything else
+   * (queued, running, pending, or no record) is judged from the folder.
    * Returns whether the marker was removed.
    */
-  async unmarkActive(id: string): Promise<boolean> {
+  async unmarkActive(id: string, seen?: JobRecord): Promise<boolean> {
     assertJobId(id);
-    if (!(await this.settledOrGone(id))) return false;
+    const settled = seen !== undefined && seen.id === id && !needsAttention(seen);
+    if (!settled && !(await this.settledOrGone(id))) return false;
     await unlink(join(this.root, ACTIVE_DIR, id)).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'ENOENT') throw error;
     });
