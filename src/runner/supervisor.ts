@@ -25,8 +25,7 @@ import type { ReadResult } from '../store/atomic.js';
 import { crashPoint } from './crash-points.js';
 import { elapsedMs } from './clock.js';
 import { PatchRetries } from './patch-retry.js';
-import { ownerIsDead } from '../worker/lock-owner.js';
-import { readOwnerAsync } from '../worker/lock-owner-async.js';
+import { ownerIsDead, readOwner } from '../worker/lock-owner.js';
 import { capLog } from './log-cap.js';
 import { sweepDeadTemps } from '../store/temp-sweep.js';
 
@@ -254,7 +253,7 @@ export class Supervisor {
     // when its owner file proves the holder dead on this machine: a live holder's lock (a worker still exiting
     // after its error.json, a grandchild holding it) is never touched; the runtimes apply the same rule.
     const lock = jobFile(dir, 'workerLock');
-    if (ownerIsDead(await readOwnerAsync(lock))) await rename(lock, join(aside, JOB_FILES.workerLock)).catch(() => {});
+    if (ownerIsDead(readOwner(lock))) await rename(lock, join(aside, JOB_FILES.workerLock)).catch(() => {});
     const delay = this.ctx.options.retryBackoffMs * 2 ** (record.attempt - 1);
     const { record: next, changed } = await this.ctx.store.update(record.id, (cur) => {
       if (cur.status !== 'running' || cur.attempt !== record.attempt) return undefined;

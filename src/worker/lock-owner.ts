@@ -93,9 +93,9 @@ export function writeOwner(lockPath: string): string | undefined {
 }
 
 /** Larger than any owner file; the read never takes more. */
-export const MAX_OWNER_BYTES = 4096;
+const MAX_OWNER_BYTES = 4096;
 /** Never follow a link, never block on a FIFO: the lock folder is worker-written. */
-export const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
 /** Parses an owner file's text; undefined unless it has the shape above. */
 export function parseOwner(text: string): LockOwner | undefined {
@@ -107,7 +107,7 @@ export function parseOwner(text: string): LockOwner | undefined {
   return value as LockOwner;
 }
 
-/** The owner file's text, read safely (synchronous: the worker runtime). */
+/** The owner file's text, read safely: never through a link, never waiting on a FIFO, 4 KiB at most (the worker runtime and the server). */
 export function readOwnerText(lockPath: string): string | undefined {
   return quietly(() => {
     if (!lstatSync(lockPath).isDirectory()) return undefined;
@@ -122,7 +122,7 @@ export function readOwnerText(lockPath: string): string | undefined {
   });
 }
 
-/** The lock's recorded holder (synchronous: the worker runtime). */
+/** The lock's recorded holder (the worker runtime, and the server when a retry moves a dead attempt's lock aside). */
 export function readOwner(lockPath: string): LockOwner | undefined {
   const text = readOwnerText(lockPath);
   return text === undefined ? undefined : parseOwner(text);
