@@ -205,8 +205,8 @@ export class JobStore {
    */
   async update(id: string, mutate: (current: JobRecord) => JobRecord | undefined): Promise<{ record: JobRecord; changed: boolean }> {
     const dir = this.dir(id);
-    this.assertFolder(id);
-    if (!(await this.exists(id))) throw new JobsError('not_found', `No job with id \`${id}\``);
+    this.assertFolder(id); // the folder is real: only job.json itself is left to look for
+    if (!lstatSync(jobFile(dir, 'record'), { throwIfNoEntry: false })) throw new JobsError('not_found', `No job with id \`${id}\``);
     return withFileLock(jobFile(dir, 'recordLock'), async () => {
       const current = await this.get(id);
       const next = mutate(current);
