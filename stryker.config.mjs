@@ -9,12 +9,27 @@
 //   active mutant into process.env, so a child process runs the same mutant as the test that started it.
 // - Coverage is measured per test in the vitest process only: code that runs only in a child does not count
 //   as covered, so a mutant reached only there is "no coverage" (see BENCHMARKS.md).
+//
+// Sampled run (`npm run mutation:sample`, MUTATION_SAMPLE_FILE set): only the nodes chosen by
+// scripts/mutation/sample.mjs are mutated (their ranges as `mutate` patterns, the rest inside them ignored by
+// scripts/mutation/sample-ignorer.mjs); reports and incremental file go to reports/mutation-sample/.
+import fs from 'node:fs';
+import path from 'node:path';
+
+const sampleFile = process.env.MUTATION_SAMPLE_FILE ? path.resolve(process.env.MUTATION_SAMPLE_FILE) : undefined;
+const sample = sampleFile && JSON.parse(fs.readFileSync(sampleFile, 'utf8'));
+if (sampleFile) process.env.MUTATION_SAMPLE_FILE = sampleFile; // absolute, for the ignorer
+const reports = sample ? 'reports/mutation-sample' : 'reports/mutation';
+
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',
-  plugins: ['@stryker-mutator/vitest-runner'],
+  plugins: ['@stryker-mutator/vitest-runner', ...(sample ? ['./scripts/mutation/sample-ignorer.mjs'] : [])],
+  ...(sample && { ignorers: ['mutation-sample'] }),
   vitest: { configFile: 'vitest.stryker.config.mjs', related: false },
-  mutate: ['src/store/**/*.ts', 'src/runner/**/*.ts'],
+  mutate: sample
+    ? Object.entries(sample.nodes).flatMap(([file, ranges]) => ranges.map((range) => `${file}:${range}`))
+    : ['src/store/**/*.ts', 'src/runner/**/*.ts'],
   buildCommand: 'npx tsc -p tsconfig.build.json',
   coverageAnalysis: 'perTest',
   // Static mutants (module-level constants) would need the whole suite per mutant: hours more. Reported as ignored.
@@ -23,11 +38,11 @@ export default {
   timeoutMS: 20_000,
   timeoutFactor: 2,
   reporters: ['clear-text', 'progress', 'html', 'json'],
-  htmlReporter: { fileName: 'reports/mutation/index.html' },
-  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  htmlReporter: { fileName: `${reports}/index.html` },
+  jsonReporter: { fileName: `${reports}/mutation.json` },
   // Reuse earlier results for unchanged code and tests: `npm run mutation` again after an interrupted run.
   incremental: true,
-  incrementalFile: 'reports/stryker-incremental.json',
+  incrementalFile: sample ? `${reports}/stryker-incremental.json` : 'reports/stryker-incremental.json',
   tempDirName: '.stryker-tmp',
   cleanTempDir: 'always',
 };

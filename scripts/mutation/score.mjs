@@ -1,0 +1,62 @@
+// The score of a sampled mutation run (scripts/mutation/sample.mjs): reads reports/mutation-sample/mutation.json
+// and counts only the sampled nodes' mutants (Stryker also runs the few nodes that lie inside a sampled node and
+// hold another one). Prints, per file and in all, killed / timeout / survived / no coverage and the score
+// (killed + timeout) / (killed + timeout + survived + no coverage), with a 95 % margin for the whole (the
+// sample is clustered by node, so the margin is the ratio estimator's, from the spread between nodes).
+// Then every surviving and uncovered sampled mutant, for BENCHMARKS.md. Static and compile-error mutants are
+// not counted (as in Stryker's own score).
+import fs from 'node:fs';
+
+const sample = JSON.parse(fs.readFileSync(process.env.MUTATION_SAMPLE_FILE ?? 'reports/mutation-sample.json', 'utf8'));
+const report = JSON.parse(fs.readFileSync('reports/mutation-sample/mutation.json', 'utf8'));
+
+// The report's locations have 1-based lines and columns; the sample's are Babel's (0-based columns).
+const keyOf = ({ start, end }) => `${start.line}:${start.column - 1}-${end.line}:${end.column - 1}`;
+const DETECTED = new Set(['Killed', 'Timeout']);
+const UNDETECTED = new Set(['Survived', 'NoCoverage']);
+
+const rows = [];
+const nodes = []; // per sampled node: [detected, counted]
+const left = [];
+for (const [file, keys] of Object.entries(sample.nodes)) {
+  const wanted = new Set(keys);
+  const mutants = (report.files[file]?.mutants ?? []).filter((m) => wanted.has(keyOf(m.location)));
+  const count = (status) => mutants.filter((m) => m.status === status).length;
+  const row = { file, killed: count('Killed'), timeout: count('Timeout'), survived: count('Survived'), noCoverage: count('NoCoverage'), other: 0 };
+  row.other = mutants.length - row.killed - row.timeout - row.survived - row.noCoverage;
+  rows.push(row);
+  const perNode = new Map();
+  for (const m of mutants) {
+    const key = keyOf(m.location);
+    const entry = perNode.get(key) ?? [0, 0];
+    if (DETECTED.has(m.status)) entry[0]++;
+    if (DETECTED.has(m.status) || UNDETECTED.has(m.status)) entry[1]++;
+    perNode.set(key, entry);
+    if (UNDETECTED.has(m.status)) left.push({ file, line: m.location.start.line, status: m.status, mutator: m.mutatorName, replacement: m.replacement });
+  }
+  nodes.push(...[...perNode.values()].filter(([, n]) => n > 0));
+}
+
+const pct = (d, n) => (n ? ((100 * d) / n).toFixed(1) + ' %' : 'n/a');
+const sum = (key) => rows.reduce((s, r) => s + r[key], 0);
+console.log('| file | killed | timeout | survived | no coverage | not counted | % killed |');
+console.log('| --- | --- | --- | --- | --- | --- | --- |');
+for (const r of [...rows, { file: '**all sampled**', killed: sum('killed'), timeout: sum('timeout'), survived: sum('survived'), noCoverage: sum('noCoverage'), other: sum('other') }]) {
+  const detected = r.killed + r.timeout;
+  console.log(`| ${r.file} | ${r.killed} | ${r.timeout} | ${r.survived} | ${r.noCoverage} | ${r.other} | ${pct(detected, detected + r.survived + r.noCoverage)} |`);
+}
+
+// Ratio estimator over clusters: R = sum d / sum n; var(R) ~ sum (d_i - R n_i)^2 / (k (k - 1) nbar^2).
+const k = nodes.length;
+const D = nodes.reduce((s, [d]) => s + d, 0);
+const N = nodes.reduce((s, [, n]) => s + n, 0);
+const R = D / N;
+const nbar = N / k;
+const variance = nodes.reduce((s, [d, n]) => s + (d - R * n) ** 2, 0) / (k * (k - 1) * nbar * nbar);
+const margin = 1.96 * Math.sqrt(variance);
+console.log(`\nscore ${(100 * R).toFixed(1)} % ± ${(100 * margin).toFixed(1)} (95 %), ${D} of ${N} mutants on ${k} sampled nodes`);
+
+console.log('\nsurvived / no coverage:');
+for (const m of left.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line)) {
+  console.log(`- ${m.file}:${m.line} ${m.status} ${m.mutator}: ${JSON.stringify(m.replacement)}`);
+}
