@@ -12,14 +12,15 @@
 //
 // Sampled run (`npm run mutation:sample`, MUTATION_SAMPLE_FILE set): only the nodes chosen by
 // scripts/mutation/sample.mjs are mutated (their ranges as `mutate` patterns, the rest inside them ignored by
-// scripts/mutation/sample-ignorer.mjs); reports and incremental file go to reports/mutation-sample/.
+// scripts/mutation/sample-ignorer.mjs); reports and incremental file go to reports/<sample name>/.
 import fs from 'node:fs';
 import path from 'node:path';
 
 const sampleFile = process.env.MUTATION_SAMPLE_FILE ? path.resolve(process.env.MUTATION_SAMPLE_FILE) : undefined;
 const sample = sampleFile && JSON.parse(fs.readFileSync(sampleFile, 'utf8'));
 if (sampleFile) process.env.MUTATION_SAMPLE_FILE = sampleFile; // absolute, for the ignorer
-const reports = sample ? 'reports/mutation-sample' : 'reports/mutation';
+// reports/<sample file's name>/ for a sample (reports/mutation-sample/ for the default one)
+const reports = sample ? `reports/${path.basename(sampleFile, '.json')}` : 'reports/mutation';
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {

@@ -4,14 +4,24 @@
 // (killed + timeout) / (killed + timeout + survived + no coverage), with a 95 % margin for the whole (the
 // sample is clustered by node, so the margin is the ratio estimator's, from the spread between nodes).
 // Then every surviving and uncovered sampled mutant, for BENCHMARKS.md. Static and compile-error mutants are
-// not counted (as in Stryker's own score).
+// not counted (as in Stryker's own score). A mutant without coverage that the second pass
+// (scripts/mutation/uncovered.mjs, reports/mutation-sample-uncovered/mutation.json, if there) ran gets that
+// pass's verdict.
 import fs from 'node:fs';
+import { keyOf } from './report-keys.mjs';
 
 const sample = JSON.parse(fs.readFileSync(process.env.MUTATION_SAMPLE_FILE ?? 'reports/mutation-sample.json', 'utf8'));
 const report = JSON.parse(fs.readFileSync('reports/mutation-sample/mutation.json', 'utf8'));
 
-// The report's locations have 1-based lines and columns; the sample's are Babel's (0-based columns).
-const keyOf = ({ start, end }) => `${start.line}:${start.column - 1}-${end.line}:${end.column - 1}`;
+const SECOND = 'reports/mutation-sample-uncovered/mutation.json';
+const recheck = new Map();
+if (fs.existsSync(SECOND)) {
+  for (const [file, { mutants }] of Object.entries(JSON.parse(fs.readFileSync(SECOND, 'utf8')).files)) {
+    for (const m of mutants) recheck.set(`${file}|${keyOf(m.location)}|${m.mutatorName}|${m.replacement}`, m.status);
+  }
+}
+const statusOf = (file, m) =>
+  m.status === 'NoCoverage' ? (recheck.get(`${file}|${keyOf(m.location)}|${m.mutatorName}|${m.replacement}`) ?? m.status) : m.status;
 const DETECTED = new Set(['Killed', 'Timeout']);
 const UNDETECTED = new Set(['Survived', 'NoCoverage']);
 
@@ -20,7 +30,9 @@ const nodes = []; // per sampled node: [detected, counted]
 const left = [];
 for (const [file, keys] of Object.entries(sample.nodes)) {
   const wanted = new Set(keys);
-  const mutants = (report.files[file]?.mutants ?? []).filter((m) => wanted.has(keyOf(m.location)));
+  const mutants = (report.files[file]?.mutants ?? [])
+    .filter((m) => wanted.has(keyOf(m.location)))
+    .map((m) => ({ ...m, status: statusOf(file, m) }));
   const count = (status) => mutants.filter((m) => m.status === status).length;
   const row = { file, killed: count('Killed'), timeout: count('Timeout'), survived: count('Survived'), noCoverage: count('NoCoverage'), other: 0 };
   row.other = mutants.length - row.killed - row.timeout - row.survived - row.noCoverage;
@@ -57,6 +69,11 @@ const margin = 1.96 * Math.sqrt(variance);
 console.log(`\nscore ${(100 * R).toFixed(1)} % ± ${(100 * margin).toFixed(1)} (95 %), ${D} of ${N} mutants on ${k} sampled nodes`);
 
 console.log('\nsurvived / no coverage:');
+const sources = new Map();
+const lineOf = (file, line) => {
+  if (!sources.has(file)) sources.set(file, fs.readFileSync(file, 'utf8').split('\n'));
+  return sources.get(file)[line - 1]?.trim().slice(0, 110);
+};
 for (const m of left.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line)) {
-  console.log(`- ${m.file}:${m.line} ${m.status} ${m.mutator}: ${JSON.stringify(m.replacement)}`);
+  console.log(`- ${m.file}:${m.line} ${m.status} ${m.mutator} → ${JSON.stringify(m.replacement)}\n    ${lineOf(m.file, m.line)}`);
 }
