@@ -2,11 +2,13 @@
  * Rules the sampled mutation run (BENCHMARKS.md, "Mutation testing") found no test for: each test here fails
  * with the named mutant applied. Real managers on temp folders; the workers are the fixtures.
  */
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { JobStore } from '../../src/store/job-store.js';
+import { StateStore } from '../../src/store/state-store.js';
+import { JobsError } from '../../src/errors.js';
 import { tempDir } from '../helpers.js';
 import { fixture, makeManager } from './setup.js';
 
@@ -40,6 +42,23 @@ describe('the active index and job folders (job-store.ts)', () => {
     const read = await store.read(ID);
     expect(read).toMatchObject({ ok: false, reason: 'unsafe' });
     expect(!read.ok && read.message).toBe(`the job folder ${ID} is not a directory`);
+  });
+});
+
+describe('a damaged state file (state-store.ts)', () => {
+  it('is refused with storage, moved aside whole, and reported as damaged', async () => {
+    const dir = join(tempDir(), 'state');
+    const state = new StateStore(dir);
+    await state.init();
+    writeFileSync(state.path('runs'), '{"v": 1, "value": [tor');
+    const error = await state.load('runs').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(JobsError);
+    expect((error as JobsError).code).toBe('storage');
+    expect((error as Error).message).toMatch(/^state field `runs`: .*moved to .*runs\.json\.corrupt-\d+/);
+    const aside = readdirSync(dir).filter((name) => name.startsWith('runs.json.corrupt-'));
+    expect(aside).toHaveLength(1);
+    expect(readFileSync(join(dir, aside[0]!), 'utf8')).toBe('{"v": 1, "value": [tor');
+    expect(existsSync(state.path('runs'))).toBe(false);
   });
 });
 
