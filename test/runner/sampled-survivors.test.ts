@@ -83,6 +83,7 @@ describe('the manager API (job-manager.ts, registry.ts)', () => {
     expect(second.jobs.map((j) => j.id)).toEqual([ids[0]]);
     expect(second.nextCursor).toBeUndefined();
     await expect(m.list({ limit: 0 })).rejects.toThrow('Expected `limit` to be an integer from 1 to 1000, got `0` (number)');
+    await expect(m.list({ limit: 0 })).rejects.toMatchObject({ code: 'invalid_input' });
     await expect(m.list({ limit: 1001 })).rejects.toThrow('Expected `limit` to be an integer from 1 to 1000');
     for (const id of ids) await m.cancel(id);
   });
@@ -110,6 +111,7 @@ describe('the manager API (job-manager.ts, registry.ts)', () => {
     await expect(m.submit('timed', { ms: 0 }, { statePatch: { op: 'replace', field: 'x' } as never })).rejects.toThrow(
       'Job type `timed` does not take a state_patch',
     );
+    await expect(m.submit('timed', { ms: 0 }, { statePatch: null })).rejects.toMatchObject({ code: 'invalid_input' });
     expect((await m.list()).jobs).toEqual([]);
   });
 
