@@ -21,6 +21,9 @@ const sample = sampleFile && JSON.parse(fs.readFileSync(sampleFile, 'utf8'));
 if (sampleFile) process.env.MUTATION_SAMPLE_FILE = sampleFile; // absolute, for the ignorer
 // reports/<sample file's name>/ for a sample (reports/mutation-sample/ for the default one)
 const reports = sample ? `reports/${path.basename(sampleFile, '.json')}` : 'reports/mutation';
+// The second pass (`npm run mutation:uncovered`, scripts/mutation/uncovered.mjs) runs every test against each mutant:
+// coverage analysis off, which Stryker allows only with static mutants run too.
+const everyTest = Boolean(sample?.of);
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
@@ -33,9 +36,9 @@ export default {
     : // process-tree.ts is left out: one of its mutants signals every process on the machine (scripts/mutation/sample.mjs)
       ['src/store/**/*.ts', 'src/runner/**/*.ts', '!src/runner/process-tree.ts'],
   buildCommand: 'npx tsc -p tsconfig.build.json',
-  coverageAnalysis: 'perTest',
+  coverageAnalysis: everyTest ? 'off' : 'perTest',
   // Static mutants (module-level constants) would need the whole suite per mutant: hours more. Reported as ignored.
-  ignoreStatic: true,
+  ignoreStatic: !everyTest,
   concurrency: 1,
   timeoutMS: 20_000,
   timeoutFactor: 2,
