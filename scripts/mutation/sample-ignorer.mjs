@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { declareValuePlugin, PluginKind } from '@stryker-mutator/api/plugin';
+import { fromBabel, parseKey } from './node-keys.mjs';
 
 // Read when first asked (in Stryker's main process, which instruments): the test-runner processes load this
 // plugin too, from the sandbox, where the sample file is not.
@@ -12,13 +13,9 @@ let byFile;
 function load() {
   const sample = JSON.parse(fs.readFileSync(process.env.MUTATION_SAMPLE_FILE, 'utf8'));
   return new Map(
-    Object.entries(sample.nodes).map(([file, keys]) => [path.resolve(file), { keys: new Set(keys), ranges: keys.map(parse) }]),
+    Object.entries(sample.nodes).map(([file, keys]) => [path.resolve(file), { keys: new Set(keys), ranges: keys.map(parseKey) }]),
   );
 }
-const parse = (key) => {
-  const [sl, sc, el, ec] = key.split(/[:-]/).map(Number);
-  return { sl, sc, el, ec };
-};
 
 const contains = (outer, inner) =>
   (outer.start.line < inner.sl || (outer.start.line === inner.sl && outer.start.column <= inner.sc)) &&
@@ -32,8 +29,7 @@ export const strykerPlugins = [
       byFile ??= load();
       const sampled = file && byFile.get(path.resolve(file));
       if (!loc || !sampled) return undefined;
-      const key = `${loc.start.line}:${loc.start.column}-${loc.end.line}:${loc.end.column}`;
-      if (sampled.keys.has(key) || sampled.ranges.some((range) => contains(loc, range))) return undefined;
+      if (sampled.keys.has(fromBabel(loc)) || sampled.ranges.some((range) => contains(loc, range))) return undefined;
       return 'not in the sample (scripts/mutation/sample.mjs)';
     },
   }),

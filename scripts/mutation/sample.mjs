@@ -12,6 +12,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Instrumenter } from '@stryker-mutator/instrumenter';
+import { fromApi } from './node-keys.mjs';
 
 const FOLDERS = ['src/store', 'src/runner'];
 // Not mutated: a mutant in the tree finder (e.g. its match condition made `true`) signals every process on the
@@ -47,13 +48,10 @@ const { mutants } = await new Instrumenter(silent).instrument(
   { plugins: null, excludedMutations: [], ignorers: [], noHeader: true },
 );
 
-// Stryker's API locations have 0-based lines; ranges here are Babel's (1-based lines, 0-based columns), the form
-// both a `mutate` pattern and an ignorer see.
-const rangeOf = ({ start, end }) => `${start.line + 1}:${start.column}-${end.line + 1}:${end.column}`;
 const byFile = new Map(files.map((f) => [f, new Map()]));
 for (const m of mutants) {
   const nodes = byFile.get(path.relative(process.cwd(), m.fileName));
-  const key = rangeOf(m.location);
+  const key = fromApi(m.location);
   nodes.set(key, (nodes.get(key) ?? 0) + 1);
 }
 

@@ -8,20 +8,21 @@
 // (scripts/mutation/uncovered.mjs, reports/mutation-sample-uncovered/mutation.json, if there) ran gets that
 // pass's verdict.
 import fs from 'node:fs';
-import { keyOf } from './report-keys.mjs';
+import { fromReport } from './node-keys.mjs';
 
 const sample = JSON.parse(fs.readFileSync(process.env.MUTATION_SAMPLE_FILE ?? 'reports/mutation-sample.json', 'utf8'));
 const report = JSON.parse(fs.readFileSync('reports/mutation-sample/mutation.json', 'utf8'));
 
 const SECOND = 'reports/mutation-sample-uncovered/mutation.json';
+// One mutant across the two reports (their ids are not comparable): file, node, mutator, replacement.
+const identity = (file, m) => `${file}|${fromReport(m.location)}|${m.mutatorName}|${m.replacement}`;
 const recheck = new Map();
 if (fs.existsSync(SECOND)) {
   for (const [file, { mutants }] of Object.entries(JSON.parse(fs.readFileSync(SECOND, 'utf8')).files)) {
-    for (const m of mutants) recheck.set(`${file}|${keyOf(m.location)}|${m.mutatorName}|${m.replacement}`, m.status);
+    for (const m of mutants) recheck.set(identity(file, m), m.status);
   }
 }
-const statusOf = (file, m) =>
-  m.status === 'NoCoverage' ? (recheck.get(`${file}|${keyOf(m.location)}|${m.mutatorName}|${m.replacement}`) ?? m.status) : m.status;
+const statusOf = (file, m) => (m.status === 'NoCoverage' ? (recheck.get(identity(file, m)) ?? m.status) : m.status);
 const DETECTED = new Set(['Killed', 'Timeout']);
 const UNDETECTED = new Set(['Survived', 'NoCoverage']);
 
@@ -31,19 +32,18 @@ const left = [];
 for (const [file, keys] of Object.entries(sample.nodes)) {
   const wanted = new Set(keys);
   const mutants = (report.files[file]?.mutants ?? [])
-    .filter((m) => wanted.has(keyOf(m.location)))
-    .map((m) => ({ ...m, status: statusOf(file, m) }));
+    .map((m) => ({ ...m, node: fromReport(m.location), status: statusOf(file, m) }))
+    .filter((m) => wanted.has(m.node));
   const count = (status) => mutants.filter((m) => m.status === status).length;
   const row = { file, killed: count('Killed'), timeout: count('Timeout'), survived: count('Survived'), noCoverage: count('NoCoverage'), other: 0 };
   row.other = mutants.length - row.killed - row.timeout - row.survived - row.noCoverage;
   rows.push(row);
   const perNode = new Map();
   for (const m of mutants) {
-    const key = keyOf(m.location);
-    const entry = perNode.get(key) ?? [0, 0];
+    const entry = perNode.get(m.node) ?? [0, 0];
     if (DETECTED.has(m.status)) entry[0]++;
     if (DETECTED.has(m.status) || UNDETECTED.has(m.status)) entry[1]++;
-    perNode.set(key, entry);
+    perNode.set(m.node, entry);
     if (UNDETECTED.has(m.status)) left.push({ file, line: m.location.start.line, status: m.status, mutator: m.mutatorName, replacement: m.replacement });
   }
   nodes.push(...[...perNode.values()].filter(([, n]) => n > 0));

@@ -7,22 +7,22 @@
 // `npm run mutation:uncovered` then runs those mutants against the whole test set (coverage analysis off), and
 // scripts/mutation/score.mjs counts that pass's verdict for them.
 import fs from 'node:fs';
-import { keyOf } from './report-keys.mjs';
+import { fromReport } from './node-keys.mjs';
 
 const sample = JSON.parse(fs.readFileSync('reports/mutation-sample.json', 'utf8'));
 const report = JSON.parse(fs.readFileSync('reports/mutation-sample/mutation.json', 'utf8'));
 const nodes = {};
-let mutants = 0;
+let count = 0;
 for (const [file, keys] of Object.entries(sample.nodes)) {
   const wanted = new Set(keys);
   const uncovered = new Set(
-    (report.files[file]?.mutants ?? []).filter((m) => m.status === 'NoCoverage' && wanted.has(keyOf(m.location))).map((m) => keyOf(m.location)),
+    (report.files[file]?.mutants ?? []).filter((m) => m.status === 'NoCoverage').map((m) => fromReport(m.location)).filter((key) => wanted.has(key)),
   );
   if (uncovered.size) nodes[file] = [...uncovered];
-  mutants += uncovered.size;
+  count += uncovered.size;
 }
 fs.writeFileSync(
   'reports/mutation-sample-uncovered.json',
   JSON.stringify({ ...sample, of: 'reports/mutation-sample.json', nodes }, null, 1) + '\n',
 );
-console.log(`${mutants} sampled nodes without coverage -> reports/mutation-sample-uncovered.json`);
+console.log(`${count} sampled nodes without coverage -> reports/mutation-sample-uncovered.json`);
