@@ -11,7 +11,7 @@
  *
  * Limit: the pid is only meaningful on the writer's host. Several hosts on one
  * shared folder (not supported yet) need the host in the temp name, or a
- * `minAgeMs` longer than any write takes.
+ * minimum age longer than any write takes.
  */
 import { lstatSync, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,7 +26,7 @@ export function tempWriterPid(name: string): number | undefined {
 }
 
 /** Removes the temp files of dead writers in `dir` (not recursive); returns their names. Never throws. */
-export function sweepDeadTemps(dir: string, minAgeMs = 0): string[] {
+export function sweepDeadTemps(dir: string): string[] {
   const removed: string[] = [];
   let names: string[];
   try {
@@ -34,14 +34,13 @@ export function sweepDeadTemps(dir: string, minAgeMs = 0): string[] {
   } catch {
     return removed;
   }
-  const now = Date.now();
   for (const name of names) {
     const pid = tempWriterPid(name);
     if (pid === undefined || pid === process.pid || isProcessAlive(pid)) continue;
     try {
       const path = join(dir, name);
       const info = lstatSync(path);
-      if (!info.isFile() || now - info.mtimeMs < minAgeMs) continue;
+      if (!info.isFile()) continue;
       unlinkSync(path);
       removed.push(name);
     } catch {

@@ -4,7 +4,7 @@
  * folder at start. A live writer's temp file is never touched.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StateStore } from '../../src/store/state-store.js';
@@ -50,5 +50,21 @@ describe('temp files of dead writers', () => {
     await new StateStore(dir).init();
     expect(existsSync(join(dir, dead))).toBe(false);
     expect(sweepDeadTemps(dir)).toEqual([]);
+  });
+
+  it('only files are swept: a folder or a link under a dead writer\'s temp name stays, as does a missing folder', () => {
+    const dir = tempDir();
+    const pid = deadPid();
+    const folder = `.job.json.${pid}.1.aa.tmp`;
+    const link = `.job.json.${pid}.2.bb.tmp`;
+    const file = `.job.json.${pid}.3.cc.tmp`;
+    mkdirSync(join(dir, folder));
+    writeFileSync(join(dir, 'target'), 'kept');
+    symlinkSync('target', join(dir, link));
+    writeFileSync(join(dir, file), '{');
+    expect(sweepDeadTemps(dir)).toEqual([file]);
+    expect(lstatSync(join(dir, folder)).isDirectory()).toBe(true);
+    expect(lstatSync(join(dir, link)).isSymbolicLink()).toBe(true);
+    expect(sweepDeadTemps(join(dir, 'missing'))).toEqual([]);
   });
 });
