@@ -31,7 +31,7 @@ export function serializeInput(typeName: string, input: unknown, maxBytes: numbe
 }
 
 export function checkInputSize(typeName: string, inputText: string, maxBytes: number): void {
-  const size = Buffer.byteLength(inputText, 'utf8');
+  const size = Buffer.byteLength(inputText);
   if (size <= maxBytes) return;
   throw new JobsError(
     'invalid_input',

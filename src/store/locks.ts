@@ -67,6 +67,7 @@ export async function isLockHeld(lockPath: string, staleMs: number): Promise<boo
   try {
     // A lock is a folder its holder made; a link, FIFO or file in its place is no lock (and a link is never followed).
     if (!(await lstat(lockPath)).isDirectory()) return false;
+    // Stryker disable next-line BooleanLiteral: equivalent, the real path of the folder just lstat'ed is that same folder.
     return await lockfile.check(lockPath, { lockfilePath: lockPath, realpath: false, stale: staleMs });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
