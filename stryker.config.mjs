@@ -33,8 +33,9 @@ export default {
   vitest: { configFile: 'vitest.stryker.config.mjs', related: false },
   mutate: sample
     ? Object.entries(sample.nodes).flatMap(([file, ranges]) => ranges.map((range) => `${file}:${range}`))
-    : // process-tree.ts is left out: one of its mutants signals every process on the machine (scripts/mutation/sample.mjs)
-      ['src/store/**/*.ts', 'src/runner/**/*.ts', '!src/runner/process-tree.ts'],
+    : // left out: process-tree.ts (one of its mutants signals every process on the machine) and the crash tests'
+      // fault hook crash-points.ts (see scripts/mutation/sample.mjs)
+      ['src/store/**/*.ts', 'src/runner/**/*.ts', '!src/runner/process-tree.ts', '!src/runner/crash-points.ts'],
   buildCommand: 'npx tsc -p tsconfig.build.json',
   coverageAnalysis: everyTest ? 'off' : 'perTest',
   // Static mutants (module-level constants) would need the whole suite per mutant: hours more. Reported as ignored.

@@ -7,7 +7,7 @@
 // The unit of the sample is a mutated node (a source range): all mutants Stryker makes on one expression or
 // statement are in or out together. Each file contributes the same fraction of its nodes (at least MIN_PER_FILE),
 // chosen by a seeded generator, so a run is reproducible: `node scripts/mutation/sample.mjs [fraction] [seed]`
-// (or MUTATION_FRACTION=0.06 npm run mutation:sample).
+// (or MUTATION_FRACTION=0.06 MUTATION_SEED=7 npm run mutation:sample).
 // Writes reports/mutation-sample.json: { fraction, seed, nodes: { "<file>": ["l:c-l:c", ...] }, mutants }.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,10 +18,12 @@ const FOLDERS = ['src/store', 'src/runner'];
 // Not mutated: a mutant in the tree finder (e.g. its match condition made `true`) signals every process on the
 // machine that is not an ancestor of the test, and as root that is all of them: twice it SIGKILLed Stryker's own
 // runner and the shell, ending the run with no report. Its rules are pinned by test/runner/descendants.test.ts.
-const EXCLUDED = new Set(['src/runner/process-tree.ts']);
+// Nor the crash tests' fault hook (crash-points.ts): armed only by MCP_JOBS_CRASH_AT in test/crash's children, it
+// is scaffolding of the tests, not behaviour of the runner.
+const EXCLUDED = new Set(['src/runner/process-tree.ts', 'src/runner/crash-points.ts']);
 const MIN_PER_FILE = 2;
 const fraction = Number(process.argv[2] ?? process.env.MUTATION_FRACTION ?? 0.15);
-const seed = Number(process.argv[3] ?? 20261203);
+const seed = Number(process.argv[3] ?? process.env.MUTATION_SEED ?? 20261203);
 if (!(fraction > 0 && fraction <= 1) || !Number.isInteger(seed)) {
   console.error('usage: node scripts/mutation/sample.mjs [fraction in (0, 1]] [integer seed]');
   process.exit(2);
