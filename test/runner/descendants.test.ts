@@ -1,7 +1,8 @@
 /**
  * Cancel and timeout stop every process of a job, also descendants that left
  * its process group (setsid) and lost their parent: they carry the job's
- * MCP_JOBS_JOB_ID marker (runner/process-tree.ts).
+ * MCP_JOBS_JOB_ID marker (runner/process-tree.ts); and those with no marker
+ * that still descend from the worker.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,6 +32,8 @@ afterEach(() => {
 async function escapesManager(): Promise<JobManager> {
   const m = await makeManager({ killGraceMs: 500 });
   m.register({ name: 'escapes', description: 'leaves setsid descendants', command: [process.execPath, fixture('escapes.mjs')], schema: z.object({}) });
+  // `env -i` execs the worker itself with an empty environment: neither it nor its child carries the marker.
+  m.register({ name: 'unmarked', description: 'no marker anywhere', command: ['env', '-i', process.execPath, fixture('unmarked-child.mjs')], schema: z.object({}) });
   return m;
 }
 
@@ -59,6 +62,15 @@ describe.skipIf(process.platform !== 'linux')('every descendant of a job', () =>
     expect(record.status).toBe('cancelled');
     expect(alive(procs)).toEqual([]);
     expect(findTree({ marker: `${JOB_MARKER}=${jobId}` })).toEqual([]);
+  });
+
+  it('a worker run through `env -i` carries no marker: cancel still stops its child that left the group, as its descendant', async () => {
+    const m = await escapesManager();
+    const { jobId } = await m.submit('unmarked', {});
+    const procs = await processesOf(m, jobId);
+    for (const p of procs) expect(environHas(p.pid, `${JOB_MARKER}=${jobId}`)).toBe(false);
+    expect((await m.cancel(jobId)).status).toBe('cancelled');
+    await waitFor(() => alive(procs).length === 0, 'the worker and its unmarked child to be gone', 5_000);
   });
 
   it('a timeout stops them too', async () => {
