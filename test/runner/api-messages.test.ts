@@ -1,14 +1,15 @@
 /**
  * The words of the manager API's refusals, exactly: what an MCP client and a person at the CLI read is the
  * message, so each names what was wrong, the value it got (quoted, with its type) and, where there is one, the
- * way out. Exact strings on purpose: a message emptied or reworded must fail here, not only its error code.
+ * way out; and what a failed job records about why. Exact strings on purpose: a message emptied or reworded must fail here, not only its error code.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { JobsError } from '../../src/errors.js';
 import { JobTypeRegistry } from '../../src/runner/registry.js';
+import { waitFor } from '../helpers.js';
 import { fixture, makeManager } from './setup.js';
 
 /** The error a call throws or rejects with, as code and message. */
@@ -110,5 +111,30 @@ describe('reading and ending jobs', () => {
     expect(await refusal(() => m.cleanup({ olderThanMs: -1 }))).toEqual({ code: 'invalid_option', message: 'Expected `olderThanMs` to be a non-negative integer, got `-1` (number)' });
     expect(await refusal(() => m.cleanup({ keepLast: 0.5 }))).toEqual({ code: 'invalid_option', message: 'Expected `keepLast` to be a non-negative integer, got `0.5` (number)' });
     await expect(m.cleanup({ olderThanMs: 0, keepLast: 0 })).resolves.toBeDefined(); // 0 is allowed for both
+  });
+});
+
+describe('what a failed job says', () => {
+  it('a worker that cannot be started: the command and the system\'s reason', async () => {
+    const m = await makeManager();
+    m.register({ name: 'nowhere', description: 'no such program', command: ['/nonexistent/mcp-jobs-worker', '--flag'], schema: z.object({}) });
+    const { jobId } = await m.submit('nowhere', {});
+    expect(await m.wait(jobId, 10_000)).toMatchObject({
+      status: 'failed',
+      error: { kind: 'spawn', message: 'could not start the worker (/nonexistent/mcp-jobs-worker --flag): spawn /nonexistent/mcp-jobs-worker ENOENT' },
+    });
+  });
+
+  it('a worker that failed with an error.json that is no JSON: kind error, the reason, never the content', async () => {
+    const m = await makeManager();
+    m.register({ name: 'hostile', description: 'plants a file', command: node('hostile.mjs'), schema: z.object({ file: z.string(), kind: z.string(), end: z.string() }) });
+    const { jobId } = await m.submit('hostile', { file: 'error.json', kind: 'not-json', end: 'exit1' });
+    const dir = m.store.dir(jobId);
+    await waitFor(() => existsSync(join(dir, 'planted')), 'the worker to plant its error.json');
+    writeFileSync(join(dir, 'release'), '');
+    const view = await m.wait(jobId, 10_000);
+    expect(view).toMatchObject({ status: 'failed', error: { kind: 'error' } });
+    expect(view.error!.message).toMatch(/^the worker failed and its error\.json is unreadable: error\.json is not valid JSON \(.*\d+ characters\)$/);
+    expect(view.error!.message).not.toContain('CANARY');
   });
 });
