@@ -1,7 +1,8 @@
 /**
  * The words of the manager API's refusals, exactly: what an MCP client and a person at the CLI read is the
  * message, so each names what was wrong, the value it got (quoted, with its type) and, where there is one, the
- * way out; and what a failed job records about why. Exact strings on purpose: a message emptied or reworded must fail here, not only its error code.
+ * way out; and what a failed job records about why. Exact strings on purpose: a message emptied or reworded
+ * must fail here, not only its error code.
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
