@@ -3,7 +3,8 @@
  * `<field>.json.corrupt-<ms>`). The jobs are the record of what built it: every
  * completed job whose patch on that field was applied is replayed, in finish
  * order, into a fresh file, each exactly once. Jobs already removed by
- * retention cannot be replayed; the log says how many jobs were used.
+ * retention cannot be replayed; the note says how many jobs were replayed,
+ * and how many could not be (their patch fails now: e.g. results.json gone).
  */
 import { log } from '../log.js';
 import type { JobRecord } from '../types.js';
@@ -22,16 +23,19 @@ export async function rebuildField(ctx: RunnerContext, supervisor: Supervisor, f
     }
   }
   absorbed.sort((a, b) => (a.finishedAt ?? '').localeCompare(b.finishedAt ?? '') || a.id.localeCompare(b.id));
+  let replayed = 0;
   for (const record of absorbed) {
     try {
       await supervisor.applyToState(record);
+      replayed += 1;
     } catch (error) {
       if (!(error instanceof PatchError)) throw error;
       log.warn(`rebuilding state field \`${field}\`: job ${record.id} skipped: ${error.message}`);
     }
   }
-  const note = `rebuilt from ${absorbed.length} completed job(s) that had patched it`;
+  const skipped = absorbed.length - replayed;
+  const note = `rebuilt from ${replayed} completed job(s) that had patched it${skipped ? `; ${skipped} could not be replayed (see the log)` : ''}`;
   ctx.state.damaged.set(field, `${ctx.state.damaged.get(field) ?? 'damaged'}; ${note}`);
   log.warn(`state field \`${field}\` ${note}`);
-  return absorbed.length;
+  return replayed;
 }
