@@ -78,7 +78,9 @@ describe.skipIf(cannotMount !== undefined)('a full or read-only state disk', () 
         expect(second.status).toBe('completed');
         expect(Date.parse(second.startedAt!) - Date.parse(done.finishedAt!)).toBeLessThan(5_000);
         expect(stateFiles().filter((name) => name.startsWith(field) || name.endsWith('.tmp'))).toEqual([]);
-        expect(completed.map((r) => r.id)).toEqual([b.jobId]); // a's event waits for its patch
+        // b's event follows its record on disk (which wait() may read first); a's event waits for its patch.
+        await waitFor(() => completed.length > 0, "b's job:completed event");
+        expect(completed.map((r) => r.id)).toEqual([b.jobId]);
       } finally {
         if (fault.startsWith('full')) rmSync(filler, { force: true });
         else remount('rw');
