@@ -12,7 +12,7 @@ import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { jobFile } from '../store/paths.js';
-import { isGroupAlive, isProcessAlive, processStartTime } from './proc.js';
+import { isGroupAlive, isProcessAlive, isSignallableGroup, isWorkerCandidate, processStartTime } from './proc.js';
 import { JOB_MARKER, stopTree } from './process-tree.js';
 
 /** A worker's identity: pid plus start time. */
@@ -81,14 +81,16 @@ export class LocalLauncher implements Launcher {
   }
 
   isAlive(handle: WorkerHandle): boolean {
-    return isProcessAlive(handle.pid, handle.startTime);
+    // A job.json naming this process, an ancestor or init is forged or damaged: that is no worker of ours.
+    return isWorkerCandidate(handle.pid) && isProcessAlive(handle.pid, handle.startTime);
   }
 
   async terminate(handle: WorkerHandle, graceMs: number): Promise<void> {
     const leader = this.isAlive(handle);
     // Never signal a group whose leader is not our worker (a recycled pid). The leader
     // gone, its group may hold our grandchildren: signal it only if the pid is not a live process.
-    const groupOurs = isGroupAlive(handle.pid) && (leader || handle.startTime === undefined || !isProcessAlive(handle.pid));
+    const groupOurs =
+      isSignallableGroup(handle.pid) && isGroupAlive(handle.pid) && (leader || handle.startTime === undefined || !isProcessAlive(handle.pid));
     const spec = {
       group: groupOurs ? handle.pid : undefined,
       marker: handle.jobId === undefined ? undefined : `${JOB_MARKER}=${handle.jobId}`,

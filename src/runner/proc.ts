@@ -51,6 +51,43 @@ export function isProcessAlive(pid: number, startTime?: string): boolean {
   }
 }
 
+/**
+ * This process and its ancestors (pids), and their process groups: never a
+ * worker, never signalled. Read from /proc each time (a parent that dies
+ * changes the chain); without /proc, this process and its parent only.
+ */
+export function lineage(): { pids: Set<number>; groups: Set<number> } {
+  const pids = new Set([process.pid, process.ppid]);
+  const groups = new Set<number>();
+  for (let pid = process.pid, depth = 0; pid > 0 && depth < 256; depth++) {
+    const fields = statFields(pid);
+    if (!fields) break;
+    pids.add(pid);
+    groups.add(Number(fields[2]));
+    if (pid === 1) break;
+    pid = Number(fields[1]);
+  }
+  return { pids, groups };
+}
+
+/**
+ * A pid that can be one of our workers: a real pid (> 1; 0 and 1 are never
+ * a detached child of ours) that is not this process or one of its
+ * ancestors. A job.json naming another one is forged or damaged.
+ */
+export function isWorkerCandidate(pid: number): boolean {
+  return Number.isSafeInteger(pid) && pid > 1 && !lineage().pids.has(pid);
+}
+
+/**
+ * A process group it is safe to signal: not 0 (`kill(0)` is our own group),
+ * not 1 or less (`kill(-1)` is every process there is), and not the group of
+ * this process or of an ancestor.
+ */
+export function isSignallableGroup(pgid: number): boolean {
+  return Number.isSafeInteger(pgid) && pgid > 1 && !lineage().groups.has(pgid);
+}
+
 /** True while any process of group `pgid` exists. */
 export function isGroupAlive(pgid: number): boolean {
   try {
@@ -61,8 +98,9 @@ export function isGroupAlive(pgid: number): boolean {
   }
 }
 
-/** Sends `signal` to process group `pgid`; false when the group is gone. */
+/** Sends `signal` to process group `pgid`; false when the group is gone, or is not one to signal (`isSignallableGroup`). */
 export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
+  if (!isSignallableGroup(pgid)) return false;
   try {
     process.kill(-pgid, signal);
     return true;
@@ -116,7 +154,7 @@ export function environHas(pid: number, entry: string): boolean {
 
 /** Sends `signal` to `pid` if it is still the process started at `startTime`; false when it is gone or not ours. */
 export function signalProcess(pid: number, startTime: string, signal: NodeJS.Signals): boolean {
-  if (!isProcessAlive(pid, startTime)) return false;
+  if (!isWorkerCandidate(pid) || !isProcessAlive(pid, startTime)) return false;
   try {
     process.kill(pid, signal);
     return true;

@@ -18,7 +18,7 @@
  * hosts; systems without /proc (there only the group is signalled).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { environHas, isGroupAlive, isProcessAlive, listProcesses, signalGroup, signalProcess, type ProcEntry } from './proc.js';
+import { environHas, isGroupAlive, isProcessAlive, lineage, listProcesses, signalGroup, signalProcess, type ProcEntry } from './proc.js';
 
 /** The environment variable every process of a job inherits: `MCP_JOBS_JOB_ID=<job id>`. */
 export const JOB_MARKER = 'MCP_JOBS_JOB_ID';
@@ -49,16 +49,9 @@ export function findTree(spec: TreeSpec): ProcEntry[] {
     found.set(entry.pid, entry);
     queue.push(...(children.get(entry.pid) ?? []));
   }
-  for (const pid of ancestry()) found.delete(pid);
+  // This process and its ancestors are never part of a tree we stop.
+  for (const pid of lineage().pids) found.delete(pid);
   return [...found.values()];
-}
-
-/** This process and its ancestors: never part of a tree we stop. */
-function ancestry(): number[] {
-  const byPid = new Map(listProcesses().map((e) => [e.pid, e]));
-  const chain = [process.pid];
-  for (let pid = process.ppid; pid > 1 && !chain.includes(pid); pid = byPid.get(pid)?.ppid ?? 0) chain.push(pid);
-  return chain;
 }
 
 function signalTree(spec: TreeSpec, known: ProcEntry[], signal: NodeJS.Signals): ProcEntry[] {
